@@ -1,0 +1,1 @@
+"""Dispatch: the organisation, routing rules, deadlines and tasks (派遣)."""

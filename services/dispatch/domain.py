@@ -1,0 +1,96 @@
+"""Tasks and routing, in plain Python.
+
+A report becomes a task for one handler: the property company's staff or the
+grid's grid worker, as the category's policy and the community's routing rules
+say, falling back up the line (property → grid worker → community office) when
+a handler returns it as not theirs (退单). Functions take any object with the
+task's attributes and change it, or raise RuleBroken with a message code.
+"""
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TaskStatus(StrEnum):
+    ASSIGNED = "assigned"  # 已派遣, waiting for the handler to accept
+    ACCEPTED = "accepted"  # 已签收
+    RESOLVED = "resolved"  # 已处置, waiting for verification
+    REWORK = "rework"  # verification failed: back to the same handler
+    CLOSED = "closed"  # verified
+    RETURNED = "returned"  # 退单: not this handler's; a successor task was made
+
+
+OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.RESOLVED, TaskStatus.REWORK)
+HANDLER_KINDS = ("property", "grid", "community")
+FALLBACK = {"property": "grid", "grid": "community", "community": None}
+
+
+class RuleBroken(Exception):
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Candidate:
+    staff_code: str
+    name: str
+    kind: str
+    company: str | None = None
+    open_tasks: int = 0
+
+
+def handler_kind_for(category: str, grid: str | None, default_kind: str, rules: list[dict]) -> str:
+    """Routing rules (category × grid) override the category's default; a grid-specific rule wins."""
+    best = None
+    for rule in rules:
+        if rule["category"] != category or rule["grid"] not in ("*", grid):
+            continue
+        if best is None or rule["grid"] != "*":
+            best = rule
+    return best["handler_kind"] if best else default_kind
+
+
+def choose_handler(kind: str, candidates: dict[str, list[Candidate]], excluded: set[str]) -> Candidate | None:
+    """The least-loaded candidate of ``kind``; up the fallback line if none is left."""
+    while kind is not None:
+        eligible = [c for c in candidates.get(kind, []) if c.staff_code not in excluded]
+        if eligible:
+            return min(eligible, key=lambda c: (c.open_tasks, c.staff_code))
+        kind = FALLBACK[kind]
+    return None
+
+
+def _own(task, staff_code: str, action: str, *allowed: TaskStatus) -> None:
+    if task.staff_code != staff_code:
+        raise RuleBroken("not_your_task")
+    if task.status not in allowed:
+        raise RuleBroken("task_state", status=task.status, action=action)
+
+
+def accept(task, staff_code: str) -> None:
+    _own(task, staff_code, "accept", TaskStatus.ASSIGNED)
+    task.status = TaskStatus.ACCEPTED
+    task.version += 1
+
+
+def resolve(task, staff_code: str) -> None:
+    """Handled (处置反馈); a task in rework is resolved the same way."""
+    _own(task, staff_code, "resolve", TaskStatus.ACCEPTED, TaskStatus.REWORK)
+    task.status = TaskStatus.RESOLVED
+    task.version += 1
+
+
+def give_back(task, staff_code: str) -> None:
+    """退单: not this handler's matter, before they have resolved it."""
+    _own(task, staff_code, "return", TaskStatus.ASSIGNED, TaskStatus.ACCEPTED)
+    task.status = TaskStatus.RETURNED
+    task.version += 1
+
+
+def verification_result(task, passed: bool) -> None:
+    """The report was verified: close, or send back for rework (返工)."""
+    if task.status != TaskStatus.RESOLVED:
+        return  # a late or repeated result changes nothing
+    task.status = TaskStatus.CLOSED if passed else TaskStatus.REWORK
+    task.version += 1

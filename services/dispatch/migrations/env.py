@@ -1,0 +1,4 @@
+from services.dispatch.models import Base
+from shared.migrations import run_migrations
+
+run_migrations(Base.metadata)

@@ -1,0 +1,142 @@
+"""Dispatch's own tables: the organisation, its routing policy, and tasks.
+
+Every record carries its community; places are keyed within it.
+"""
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, new_metadata
+from shared.inbox import define_inbox
+from shared.outbox import define_outbox
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+outbox = define_outbox(Base.metadata)
+inbox = define_inbox(Base.metadata)
+
+
+class Community(Base):
+    __tablename__ = "communities"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    street: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+
+class Grid(Base):
+    __tablename__ = "grids"
+
+    community: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class PropertyCompany(Base):
+    __tablename__ = "property_companies"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    community: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Building(Base):
+    __tablename__ = "buildings"
+    __table_args__ = (ForeignKeyConstraint(["community", "grid"], ["grids.community", "grids.code"]),)
+
+    community: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    grid: Mapped[str] = mapped_column(String(32))
+    property_company: Mapped[str | None] = mapped_column(String(32))
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (
+        ForeignKeyConstraint(["community", "building"], ["buildings.community", "buildings.code"]),
+    )
+
+    community: Mapped[str] = mapped_column(String(32), primary_key=True)
+    building: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Staff(Base):
+    """Someone who handles, leads or reports: grid workers, property staff, office staff, leaders."""
+
+    __tablename__ = "staff"
+    __table_args__ = (Index("ix_staff_community_role", "community", "role"),)
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    community: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    grid: Mapped[str | None] = mapped_column(String(32))
+    building: Mapped[str | None] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    company: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+
+class CategoryPolicy(Base):
+    """Who handles a category by default, and its time limit."""
+
+    __tablename__ = "category_policies"
+
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handler_kind: Mapped[str] = mapped_column(String(16))
+    limit_amount: Mapped[int] = mapped_column(Integer)
+    limit_unit: Mapped[str] = mapped_column(String(16))
+
+
+class RoutingRule(Base):
+    """category × grid → handler kind, per community ('*' for every grid)."""
+
+    __tablename__ = "routing_rules"
+
+    community: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    handler_kind: Mapped[str] = mapped_column(String(16))
+
+
+class Task(Base):
+    """One assignment of one report to one handler (派遣单)."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_report", "report_id", "created_at"),
+        Index("ix_tasks_handler_status", "staff_code", "status"),
+        Index("ix_tasks_community_status", "community", "status", "deadline_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The event that made this task: a redelivered event cannot make a second one.
+    cause_event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    report_id: Mapped[str] = mapped_column(String(36))
+    community: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64))
+    grid: Mapped[str | None] = mapped_column(String(32))
+    building: Mapped[str | None] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    photos: Mapped[list] = mapped_column(JSON, default=list)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    handler_kind: Mapped[str] = mapped_column(String(16))
+    staff_code: Mapped[str] = mapped_column(String(64))
+    handler_name: Mapped[str] = mapped_column(String(100))
+    company: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    deadline_at = mapped_column(UTCDateTime(), nullable=False)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    accepted_at = mapped_column(UTCDateTime(), nullable=True)
+    resolved_at = mapped_column(UTCDateTime(), nullable=True)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolution_photos: Mapped[list] = mapped_column(JSON, default=list)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)

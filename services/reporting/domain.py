@@ -1,0 +1,139 @@
+"""The life of a report, in plain Python.
+
+Functions here take any object with the report's attributes (the ORM row in
+the service, a dataclass in the unit tests) and change it, or raise
+RuleBroken with a message code. No framework imports.
+"""
+from datetime import timedelta
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"  # 已上报, waiting for dispatch
+    ASSIGNED = "assigned"  # 已派遣
+    ACCEPTED = "accepted"  # 已签收
+    RETURNED = "returned"  # 已退单, waiting for re-dispatch
+    RESOLVED = "resolved"  # 已处置, waiting for the grid worker's check
+    REWORK = "rework"  # 核查未通过, 返工
+    CLOSED = "closed"  # 已结案
+    REOPENED = "reopened"  # 不满意重办
+
+
+STATUS_NAMES = {
+    Status.SUBMITTED: ("已上报", "submitted"),
+    Status.ASSIGNED: ("已派遣", "assigned"),
+    Status.ACCEPTED: ("已签收", "accepted"),
+    Status.RETURNED: ("已退单", "returned"),
+    Status.RESOLVED: ("已处置待核查", "resolved, awaiting verification"),
+    Status.REWORK: ("返工中", "in rework"),
+    Status.CLOSED: ("已结案", "closed"),
+    Status.REOPENED: ("重办中", "reopened"),
+}
+
+OPEN_STATUSES = tuple(s for s in Status if s is not Status.CLOSED)
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+# What a task event means for the report that follows it.
+TASK_EVENT_STATUS = {
+    "task.assigned": Status.ASSIGNED,
+    "task.accepted": Status.ACCEPTED,
+    "task.resolved": Status.RESOLVED,
+    "task.returned": Status.RETURNED,
+}
+
+
+class RuleBroken(Exception):
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+
+def follow_task(report, event_type: str, task_id: str, version: int) -> bool:
+    """Move the report with its task; True if its status changed.
+
+    Events of one task may arrive out of order (several consumers), so each
+    carries the task's version and older news is ignored. A returned task's
+    successor may arrive before the return itself: a return of a task that
+    is no longer current changes nothing.
+    """
+    if report.status == Status.CLOSED:
+        return False
+    if task_id != report.current_task_id:
+        if event_type == "task.returned":
+            return False
+        report.current_task_id, report.task_version = task_id, 0
+    if version <= report.task_version:
+        return False
+    report.task_version = version
+    report.status = TASK_EVENT_STATUS[event_type]
+    return True
+
+
+def verify(report, passed: bool) -> None:
+    """The grid worker checks the work on site: pass closes, fail sends it back (返工)."""
+    if report.status != Status.RESOLVED:
+        raise RuleBroken("report_state", status=report.status, action="verify")
+    if passed:
+        report.status = Status.CLOSED
+        report.rating = None  # a closure is rated afresh
+    else:
+        report.status = Status.REWORK
+        report.rework_count += 1
+
+
+def rate(report, rating: str) -> bool:
+    """The reporter rates a closed report once; True when it is reopened (不满意重办)."""
+    if report.status != Status.CLOSED or report.rating is not None:
+        raise RuleBroken("report_state", status=report.status, action="rate")
+    report.rating = rating
+    if rating == "unsatisfied":
+        report.status = Status.REOPENED
+        report.reopen_count += 1
+        return True
+    return False
+
+
+def attribute_errors(definitions: list[dict], given: dict) -> list[dict]:
+    """Check a report's extra attributes against its category's definitions (Open311 style)."""
+    known = {a["code"]: a for a in definitions}
+    errors = []
+    for code in given:
+        if code not in known:
+            errors.append({"field": f"attributes.{code}", "code": "invalid_attribute", "params": {"value": code}})
+    for code, definition in known.items():
+        value = given.get(code)
+        if value in (None, "", []):
+            if definition.get("required"):
+                errors.append({"field": f"attributes.{code}", "code": "missing_attribute", "params": {"value": code}})
+            continue
+        allowed = {v["key"] for v in definition.get("values", [])}
+        chosen = value if isinstance(value, list) else [value]
+        if allowed and not set(map(str, chosen)) <= allowed:
+            errors.append({"field": f"attributes.{code}", "code": "invalid_attribute", "params": {"value": code}})
+    return errors
+
+
+# Timeline actions, as people read them.
+ACTIONS = {
+    "reported": ("上报", "reported"),
+    "dispatched": ("派遣", "dispatched"),
+    "accepted": ("签收", "accepted"),
+    "returned": ("退单", "returned"),
+    "resolved": ("处置反馈", "resolved"),
+    "verified": ("核查通过", "verified"),
+    "verification_failed": ("核查未通过,返工", "verification failed, rework"),
+    "closed": ("结案", "closed"),
+    "rated": ("评价", "rated"),
+    "reopened": ("不满意重办", "reopened"),
+}
+
+# Who sees which reports (beyond their own). Everyone is held to their own community first.
+COMMUNITY_WIDE_ROLES = frozenset({"community_admin", "party_secretary"})
+GRID_ROLES = frozenset({"grid_worker", "grid_leader"})
+HANDLER_ROLES = frozenset({"property_staff"})
+
+
+def may_verify(report, caller: dict) -> bool:
+    """On-site verification (核查) is the report's own grid's job."""
+    return caller["role"] in GRID_ROLES and report.grid is not None and report.grid == caller.get("grid")

@@ -1,0 +1,57 @@
+"""How reporting's records leave the service: plain JSON, times in Asia/Shanghai."""
+from marshmallow import Schema, fields
+
+from services.reporting.domain import ACTIONS, STATUS_NAMES, Status
+from shared.times import shown_local
+
+
+def _local(attribute: str):
+    return fields.Function(lambda obj: shown_local(getattr(obj, attribute)))
+
+
+class CategoryView(Schema):
+    code = fields.String()
+    name = fields.Function(lambda c: {"zh": c.name_zh, "en": c.name_en})
+    group = fields.Function(lambda c: {"code": c.group_code, "zh": c.group_zh, "en": c.group_en})
+    description = fields.Function(lambda c: {"zh": c.description_zh, "en": c.description_en})
+    attributes = fields.List(fields.Dict())
+
+
+class TimelineView(Schema):
+    at = _local("at")
+    action = fields.String()
+    action_name = fields.Function(lambda e: dict(zip(("zh", "en"), ACTIONS[e.action])))
+    actor = fields.Function(lambda e: {"id": e.actor_id, "role": e.actor_role, "name": e.actor_name})
+    note = fields.String()
+    details = fields.Dict()
+
+
+class ReportView(Schema):
+    id = fields.String()
+    community = fields.String()
+    category = fields.String()
+    description = fields.String()
+    location = fields.Function(
+        lambda r: {
+            "grid": r.grid, "building": r.building, "unit": r.unit, "address": r.address,
+            "latitude": r.latitude, "longitude": r.longitude,
+        }
+    )
+    photos = fields.List(fields.String())
+    attributes = fields.Dict()
+    urgent = fields.Boolean()
+    channel = fields.String()
+    reporter = fields.Function(lambda r: {"id": r.reporter_id, "role": r.reporter_role, "name": r.reporter_name})
+    status = fields.String()
+    status_name = fields.Function(lambda r: dict(zip(("zh", "en"), STATUS_NAMES[Status(r.status)])))
+    handler = fields.Function(
+        lambda r: {"staff_code": r.handler_staff_code, "name": r.handler_name} if r.handler_staff_code else None
+    )
+    task_id = fields.String(attribute="current_task_id")
+    deadline_at = _local("deadline_at")
+    rework_count = fields.Integer()
+    reopen_count = fields.Integer()
+    rating = fields.String()
+    created_at = _local("created_at")
+    updated_at = _local("updated_at")
+    closed_at = _local("closed_at")

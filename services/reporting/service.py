@@ -1,0 +1,69 @@
+"""Reporting's nameko shell: RPC entrypoints and event subscriptions, nothing else."""
+from nameko.rpc import rpc
+
+from services.reporting import service_layer
+from services.reporting.models import inbox, outbox
+from shared.bus import subscribe
+from shared.storage import Storage
+
+
+class ReportingService:
+    name = "reporting"
+
+    db = Storage(outbox, inbox)
+
+    @rpc
+    def health(self):
+        return {"service": self.name, **self.db.health()}
+
+    @rpc
+    def import_categories(self, categories):
+        return service_layer.import_categories(self.db.unit_of_work(), categories)
+
+    @rpc
+    def list_categories(self):
+        return service_layer.list_categories(self.db.unit_of_work())
+
+    @rpc
+    def create_report(self, caller, report):
+        return service_layer.create_report(self.db.unit_of_work(), caller, report)
+
+    @rpc
+    def get_report(self, caller, report_id):
+        return service_layer.get_report(self.db.unit_of_work(), caller, report_id)
+
+    @rpc
+    def list_reports(self, caller, filters):
+        return service_layer.list_reports(self.db.unit_of_work(), caller, filters)
+
+    @rpc
+    def verify_report(self, caller, report_id, verification):
+        return service_layer.verify_report(self.db.unit_of_work(), caller, report_id, verification)
+
+    @rpc
+    def rate_report(self, caller, report_id, rating):
+        return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating)
+
+    @rpc
+    def upload_media(self, caller, content_type, content_b64):
+        return service_layer.upload_media(self.db.unit_of_work(), caller, content_type, content_b64)
+
+    @rpc
+    def get_media(self, caller, media_id):
+        return service_layer.get_media(self.db.unit_of_work(), caller, media_id)
+
+    @subscribe("dispatch", "task.assigned")
+    def on_task_assigned(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.accepted")
+    def on_task_accepted(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.resolved")
+    def on_task_resolved(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.returned")
+    def on_task_returned(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)

@@ -1,0 +1,269 @@
+"""Reporting's use cases: each opens a unit of work, applies the domain, records
+what happened on the timeline and as events, and commits once."""
+import base64
+import uuid
+
+from sqlalchemy import func, or_, select
+
+from services.reporting import domain
+from services.reporting.domain import Status
+from services.reporting.models import Category, Media, Report, TimelineEntry
+from services.reporting.schemas import CategoryView, ReportView, TimelineView
+from shared.contracts import rpc
+from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.contracts.events import load_payload
+from shared.times import shown_local, utcnow
+
+SYSTEM = {"account_id": "system", "role": "system", "name": "系统"}
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
+CONSUMER = "reporting"
+
+
+def import_categories(uow, categories: list[dict]) -> int:
+    with uow:
+        for item in categories:
+            uow.session.merge(Category(**item))
+        uow.commit()
+    return len(categories)
+
+
+def list_categories(uow) -> list[dict]:
+    with uow:
+        rows = uow.session.scalars(select(Category).where(Category.active).order_by(Category.code)).all()
+        return CategoryView(many=True).dump(rows)
+
+
+def create_report(uow, caller: dict, data: dict) -> dict:
+    caller = rpc.Caller().load(caller)
+    data = rpc.load(rpc.NewReport(), data)
+    now = utcnow()
+    with uow:
+        category = uow.session.get(Category, data["category"])
+        if category is None or not category.active:
+            raise InvalidInput.one("category", "unknown_category", value=data["category"])
+        errors = domain.attribute_errors(category.attributes, data["attributes"])
+        if errors:
+            raise InvalidInput(errors)
+        if data["grid"] is None and caller["role"] in domain.GRID_ROLES and not data["building"]:
+            data["grid"] = caller["grid"]  # a grid worker on patrol reports in their own grid
+        report = Report(
+            id=str(uuid.uuid4()),
+            community=caller["community"],
+            reporter_id=caller["account_id"],
+            reporter_role=caller["role"],
+            reporter_name=caller["name"],
+            status=Status.SUBMITTED,
+            task_version=0,
+            rework_count=0,
+            reopen_count=0,
+            created_at=now,
+            updated_at=now,
+            **data,
+        )
+        uow.session.add(report)
+        _add_timeline(uow, report, "reported", caller, note=data["description"], at=now)
+        uow.record("report.created", {**data, "report_id": report.id, "community": report.community,
+                                      "reporter_id": report.reporter_id, "reporter_role": report.reporter_role},
+                   correlation_id=report.id)
+        duplicates = _possible_duplicates(uow, report)
+        uow.commit()
+        return {"report": ReportView().dump(report), "possible_duplicates": duplicates}
+
+
+def _possible_duplicates(uow, report: Report) -> list[dict]:
+    """Open reports of the same category at the same building in the last 24 hours."""
+    if not report.building:
+        return []
+    rows = uow.session.scalars(
+        select(Report).where(
+            Report.community == report.community,
+            Report.category == report.category,
+            Report.building == report.building,
+            Report.created_at >= report.created_at - domain.DUPLICATE_WINDOW,
+            Report.status.in_(domain.OPEN_STATUSES),
+            Report.id != report.id,
+        ).order_by(Report.created_at.desc()).limit(10)
+    ).all()
+    return [{"id": r.id, "description": r.description, "status": r.status,
+             "created_at": ReportView().dump(r)["created_at"]} for r in rows]
+
+
+def get_report(uow, caller: dict, report_id: str) -> dict:
+    with uow:
+        report = _visible_report(uow, caller, report_id)
+        return _with_timeline(uow, report)
+
+
+def list_reports(uow, caller: dict, filters: dict) -> dict:
+    caller = rpc.Caller().load(caller)
+    filters = rpc.load(rpc.ReportFilter(), filters)
+    conditions = [Report.community == caller["community"], _visibility(caller)]
+    for name in ("status", "category", "grid", "building"):
+        if filters[name]:
+            conditions.append(getattr(Report, name) == filters[name])
+    if filters["reporter"]:
+        conditions.append(Report.reporter_id == filters["reporter"])
+    if filters["created_from"]:
+        conditions.append(Report.created_at >= filters["created_from"])
+    if filters["created_to"]:
+        conditions.append(Report.created_at < filters["created_to"])
+    page, per_page = filters["page"], filters["per_page"]
+    with uow:
+        total = uow.session.scalar(select(func.count()).select_from(Report).where(*conditions))
+        rows = uow.session.scalars(
+            select(Report).where(*conditions).order_by(Report.created_at.desc(), Report.id)
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return {"items": ReportView(many=True).dump(rows), "page": page, "per_page": per_page, "total": total}
+
+
+def _visibility(caller: dict):
+    """Who sees which reports, as SQL: lists are scoped in the query, not after it."""
+    role = caller["role"]
+    if role in domain.COMMUNITY_WIDE_ROLES:
+        return True
+    allowed = [Report.reporter_id == caller["account_id"]]
+    if role in domain.GRID_ROLES and caller["grid"]:
+        allowed.append(Report.grid == caller["grid"])
+    if role == "building_leader" and caller["building"]:
+        allowed.append(Report.building == caller["building"])
+    if role in domain.HANDLER_ROLES and caller["staff_code"]:
+        allowed.append(Report.handler_staff_code == caller["staff_code"])
+    return or_(*allowed)
+
+
+def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
+    caller = rpc.Caller().load(caller)
+    data = rpc.load(rpc.Verification(), data)
+    with uow:
+        report = _visible_report(uow, caller, report_id)
+        if not domain.may_verify(report, caller):
+            raise Forbidden("not_grid_worker")
+        task_id = report.current_task_id
+        _apply(domain.verify, report, data["passed"])
+        now = utcnow()
+        if data["passed"]:
+            report.closed_at = now
+            _add_timeline(uow, report, "verified", caller, note=data["note"], at=now)
+            _add_timeline(uow, report, "closed", caller, at=now)
+        else:
+            _add_timeline(uow, report, "verification_failed", caller, note=data["note"], at=now,
+                          details={"rework_count": report.rework_count})
+        payload = {"report_id": report.id, "community": report.community, "task_id": task_id,
+                   "passed": data["passed"], "note": data["note"], "verifier_id": caller["account_id"],
+                   "rework_count": report.rework_count}
+        uow.record("report.verified", payload, correlation_id=report.id)
+        if data["passed"]:
+            uow.record("report.closed", {"report_id": report.id, "community": report.community,
+                                         "category": report.category, "reporter_id": report.reporter_id,
+                                         "reporter_role": report.reporter_role,
+                                         "rework_count": report.rework_count}, correlation_id=report.id)
+        uow.commit()
+        return _with_timeline(uow, report)
+
+
+def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
+    caller = rpc.Caller().load(caller)
+    data = rpc.load(rpc.Rating(), data)
+    with uow:
+        report = _visible_report(uow, caller, report_id)
+        if report.reporter_id != caller["account_id"]:
+            raise Forbidden("not_reporter")
+        reopened = _apply(domain.rate, report, data["rating"])
+        now = utcnow()
+        _add_timeline(uow, report, "rated", caller, note=data["comment"], at=now, details={"rating": data["rating"]})
+        uow.record("report.rated", {"report_id": report.id, "community": report.community, **data},
+                   correlation_id=report.id)
+        if reopened:
+            report.closed_at = None
+            _add_timeline(uow, report, "reopened", caller, note=data["comment"], at=now)
+            uow.record("report.reopened", {"report_id": report.id, "community": report.community,
+                                           "reason": data["comment"] or "不满意"}, correlation_id=report.id)
+        uow.commit()
+        return _with_timeline(uow, report)
+
+
+def follow_task(uow, event) -> None:
+    """A task event from dispatch: the timeline gets the step, the report follows the task."""
+    payload = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        report = uow.session.get(Report, payload["report_id"])
+        if report is None:
+            raise NotFound("not_found", params={"resource": "report", "id": payload["report_id"]})
+        handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
+        moved = domain.follow_task(report, event.type, payload["task_id"], payload["version"])
+        if event.type == "task.assigned":
+            _add_timeline(uow, report, "dispatched", SYSTEM, at=event.occurred_at, details={
+                "task_id": payload["task_id"], "handler": payload["handler_name"],
+                "handler_kind": payload["handler_kind"], "deadline_at": shown_local(payload["deadline_at"])})
+            if moved:
+                report.handler_staff_code = payload["staff_code"]
+                report.handler_name = payload["handler_name"]
+                report.deadline_at = payload["deadline_at"]
+        elif event.type == "task.accepted":
+            _add_timeline(uow, report, "accepted", handler, at=event.occurred_at)
+        elif event.type == "task.resolved":
+            _add_timeline(uow, report, "resolved", handler, note=payload["note"], at=event.occurred_at,
+                          details={"photos": payload["photos"]})
+        elif event.type == "task.returned":
+            _add_timeline(uow, report, "returned", handler, note=payload["reason"], at=event.occurred_at)
+        report.updated_at = utcnow()
+        uow.commit()
+
+
+def upload_media(uow, caller: dict, content_type: str, content_b64: str) -> dict:
+    caller = rpc.Caller().load(caller)
+    if content_type not in MEDIA_TYPES:
+        raise InvalidInput.one("file", "unsupported_media_type")
+    data = base64.b64decode(content_b64)
+    if len(data) > MAX_MEDIA_BYTES:
+        raise InvalidInput.one("file", "photo_too_large", max="5 MB")
+    media = Media(id=str(uuid.uuid4()), community=caller["community"], content_type=content_type, size=len(data),
+                  data=data, uploaded_by=caller["account_id"], created_at=utcnow())
+    with uow:
+        uow.session.add(media)
+        uow.commit()
+    return {"id": media.id, "url": f"/api/v1/media/{media.id}", "content_type": content_type, "size": media.size}
+
+
+def get_media(uow, caller: dict, media_id: str) -> dict:
+    with uow:
+        media = uow.session.get(Media, media_id)
+        if media is None or media.community != caller["community"]:
+            raise NotFound("not_found", params={"resource": "media", "id": media_id})
+        return {"content_type": media.content_type, "content_b64": base64.b64encode(media.data).decode()}
+
+
+def _visible_report(uow, caller: dict, report_id: str) -> Report:
+    caller = rpc.Caller().load(caller)
+    report = uow.session.scalars(
+        select(Report).where(Report.id == report_id, Report.community == caller["community"], _visibility(caller))
+    ).first()
+    # Someone who may not see a report is told it does not exist.
+    if report is None:
+        raise NotFound("not_found", params={"resource": "report", "id": report_id})
+    return report
+
+
+def _apply(rule, report, *args):
+    try:
+        return rule(report, *args)
+    except domain.RuleBroken as broken:
+        raise Conflict(broken.code, params=broken.params) from None
+
+
+def _add_timeline(uow, report: Report, action: str, actor: dict, at, note=None, details=None) -> None:
+    report.updated_at = max(report.updated_at, at)
+    uow.session.add(TimelineEntry(report_id=report.id, at=at, action=action, actor_id=actor["account_id"],
+                                  actor_role=actor["role"], actor_name=actor["name"], note=note,
+                                  details=details or {}))
+
+
+def _with_timeline(uow, report: Report) -> dict:
+    entries = uow.session.scalars(
+        select(TimelineEntry).where(TimelineEntry.report_id == report.id).order_by(TimelineEntry.at, TimelineEntry.id)
+    ).all()
+    return {**ReportView().dump(report), "timeline": TimelineView(many=True).dump(entries)}

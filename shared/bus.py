@@ -1,0 +1,200 @@
+"""The bus topology and the event consumer entrypoint.
+
+Each source service publishes on a durable topic exchange ``<source>.events``
+with the event type as routing key. Each subscription has three durable
+queues: the work queue, a retry queue whose messages expire back into the work
+queue (backoff), and a parked queue where a message that keeps failing waits
+for ops to look at and replay it. Nothing is dropped silently.
+"""
+import logging
+import traceback
+from functools import partial
+
+from kombu import Exchange, Queue
+from marshmallow import ValidationError
+from nameko.amqp.publish import Publisher, get_connection
+from nameko.constants import PERSISTENT
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import Consumer
+
+from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscribers_of
+from shared.envelope import from_message
+from shared.times import utcnow
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS_S = (1, 5, 30, 120)  # then parked
+ATTEMPT_HEADER = "x-delivery-attempt"
+
+
+def event_exchange(source: str) -> Exchange:
+    return Exchange(f"{source}.events", type="topic", durable=True, delivery_mode=PERSISTENT)
+
+
+def queue_name(sub: Subscription) -> str:
+    return f"{sub.consumer}--{sub.source}.{sub.event_type}"
+
+
+def subscription_queues(sub: Subscription) -> tuple[Queue, Queue, Queue]:
+    """(work, retry, parked) queues of one subscription."""
+    name = queue_name(sub)
+    work = Queue(name, exchange=event_exchange(sub.source), routing_key=sub.event_type, durable=True)
+    retry = Queue(
+        f"{name}.retry",
+        durable=True,
+        queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name},
+    )
+    parked = Queue(f"{name}.parked", durable=True)
+    return work, retry, parked
+
+
+def declare_subscriber_queues(amqp_uri: str, source: str) -> None:
+    """Make sure every queue that listens to ``source`` exists before it publishes."""
+    with get_connection(amqp_uri) as connection:
+        channel = connection.channel()
+        for sub in subscribers_of(source):
+            for queue in subscription_queues(sub):
+                queue(channel).declare()
+
+
+def event_publisher(amqp_uri: str) -> Publisher:
+    """Persistent JSON messages with publisher confirms."""
+    return Publisher(amqp_uri, use_confirms=True, delivery_mode=PERSISTENT, serializer="json")
+
+
+class EventSubscriber(Consumer):
+    """``@subscribe(source, event_type)``: handle one event type with retries and parking.
+
+    Unlike nameko's ``@event_handler`` a failing handler is not acked away: the
+    message goes to the retry queue with growing delay, and after the last try
+    to the parked queue with the error, where ``python -m shared.bus`` shows it.
+    The handler receives a shared.envelope.Event; it must be idempotent (inbox).
+    """
+
+    def __init__(self, source: str, event_type: str, **kwargs):
+        self.source = source
+        self.event_type = event_type
+        super().__init__(queue=None, **kwargs)
+
+    def setup(self):
+        sub = Subscription(self.container.service_name, self.source, self.event_type)
+        if sub not in SUBSCRIPTIONS:
+            raise RuntimeError(f"{sub} is not listed in shared.contracts.subscriptions")
+        self.queue, self.retry_queue, self.parked_queue = subscription_queues(sub)
+        self.amqp_uri = self.container.config["AMQP_URI"]
+        with get_connection(self.amqp_uri) as connection:
+            channel = connection.channel()
+            for queue in (self.queue, self.retry_queue, self.parked_queue):
+                queue(channel).declare()
+        self.publisher = event_publisher(self.amqp_uri)
+        super().setup()
+
+    def handle_message(self, body, message):
+        try:
+            event = from_message(body)
+        except ValidationError as exc:
+            self._park(body, message, f"not an event envelope: {exc.messages}")
+            self.queue_consumer.ack_message(message)
+            return
+        try:
+            self.container.spawn_worker(
+                self,
+                (event,),
+                {},
+                context_data=self.unpack_message_headers(message),
+                handle_result=partial(self.handle_result, message),
+            )
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None:
+            error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+            self._retry_or_park(message, error)
+        # Acked only after the retry or parked copy is confirmed by the broker.
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _retry_or_park(self, message, error: str) -> None:
+        attempt = int(message.headers.get(ATTEMPT_HEADER, 0)) + 1
+        if attempt <= len(RETRY_DELAYS_S):
+            delay = RETRY_DELAYS_S[attempt - 1]
+            log.warning("%s failed (attempt %s), retry in %ss: %s", self.queue.name, attempt, delay, error)
+            self.publisher.publish(
+                message.payload,
+                exchange="",
+                routing_key=self.retry_queue.name,
+                headers={**message.headers, ATTEMPT_HEADER: attempt},
+                expiration=delay,
+            )
+        else:
+            self._park(message.payload, message, error)
+
+    def _park(self, body, message, error: str) -> None:
+        log.error("%s parked a message: %s", self.queue.name, error)
+        self.publisher.publish(
+            body,
+            exchange="",
+            routing_key=self.parked_queue.name,
+            headers={**message.headers, "x-error": error[:2000], "x-parked-at": utcnow().isoformat()},
+        )
+
+
+subscribe = EventSubscriber.decorator
+
+
+def parked_counts(amqp_uri: str) -> dict[str, int]:
+    """How many messages wait in each parked queue."""
+    counts = {}
+    with get_connection(amqp_uri) as connection:
+        channel = connection.channel()
+        for sub in SUBSCRIPTIONS:
+            parked = subscription_queues(sub)[2]
+            counts[parked.name] = parked(channel).queue_declare().message_count
+    return counts
+
+
+def replay_parked(amqp_uri: str, sub: Subscription) -> int:
+    """Move every parked message of ``sub`` back to its work queue, attempts reset."""
+    work, _retry, parked = subscription_queues(sub)
+    moved = 0
+    publisher = event_publisher(amqp_uri)
+    with get_connection(amqp_uri) as connection:
+        bound = parked(connection.channel())
+        bound.declare()
+        while (message := bound.get(no_ack=False)) is not None:
+            headers = {k: v for k, v in message.headers.items() if not k.startswith("x-")}
+            publisher.publish(message.payload, exchange="", routing_key=work.name, headers=headers)
+            message.ack()
+            moved += 1
+    return moved
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Ops: ``python -m shared.bus parked`` lists parked messages;
+    ``python -m shared.bus replay CONSUMER SOURCE EVENT_TYPE`` sends them back."""
+    import argparse
+
+    from shared.config import amqp_uri
+
+    parser = argparse.ArgumentParser(prog="python -m shared.bus")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("parked")
+    replay = commands.add_parser("replay")
+    replay.add_argument("consumer")
+    replay.add_argument("source")
+    replay.add_argument("event_type")
+    args = parser.parse_args(argv)
+    if args.command == "parked":
+        for name, count in parked_counts(amqp_uri()).items():
+            print(f"{count:6d}  {name}")
+    else:
+        sub = Subscription(args.consumer, args.source, args.event_type)
+        if sub not in SUBSCRIPTIONS:
+            parser.error(f"no such subscription: {sub}")
+        print(f"replayed {replay_parked(amqp_uri(), sub)} message(s) to {queue_name(sub)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

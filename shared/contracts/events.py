@@ -1,0 +1,130 @@
+"""Payload schemas of every event on the bus, by type.
+
+Publishers dump through these (plain JSON types, validated); consumers load
+through them and ignore fields they do not know. A payload change that is not
+backwards compatible gets a new version number.
+"""
+from marshmallow import EXCLUDE, Schema, fields
+
+
+class Payload(Schema):
+    class Meta:
+        unknown = EXCLUDE
+        ordered = True
+
+
+# reporting -------------------------------------------------------------
+class ReportCreated(Payload):
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+    grid = fields.String(allow_none=True)
+    building = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    photos = fields.List(fields.String(), load_default=list)
+    urgent = fields.Boolean(load_default=False)
+    reporter_id = fields.String(required=True)
+    reporter_role = fields.String(required=True)
+    channel = fields.String(required=True)
+
+
+class ReportVerified(Payload):
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    task_id = fields.String(allow_none=True)
+    passed = fields.Boolean(required=True)
+    note = fields.String(allow_none=True)
+    verifier_id = fields.String(required=True)
+    rework_count = fields.Integer(required=True)
+
+
+class ReportClosed(Payload):
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    category = fields.String(required=True)
+    reporter_id = fields.String(required=True)
+    reporter_role = fields.String(required=True)
+    rework_count = fields.Integer(required=True)
+
+
+class ReportRated(Payload):
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    rating = fields.String(required=True)
+    comment = fields.String(allow_none=True)
+
+
+class ReportReopened(Payload):
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+# dispatch --------------------------------------------------------------
+class TaskEvent(Payload):
+    task_id = fields.String(required=True)
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    version = fields.Integer(required=True)
+    staff_code = fields.String(required=True)
+    handler_name = fields.String(required=True)
+
+
+class TaskAssigned(TaskEvent):
+    handler_kind = fields.String(required=True)
+    company = fields.String(allow_none=True)
+    category = fields.String(required=True)
+    deadline_at = fields.AwareDateTime(required=True)
+
+
+class TaskAccepted(TaskEvent):
+    pass
+
+
+class TaskResolved(TaskEvent):
+    note = fields.String(required=True)
+    photos = fields.List(fields.String(), load_default=list)
+
+
+class TaskReturned(TaskEvent):
+    reason = fields.String(required=True)
+
+
+class ReportEscalated(Payload):
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    category = fields.String(required=True)
+    level = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    "report.created": ReportCreated,
+    "report.verified": ReportVerified,
+    "report.closed": ReportClosed,
+    "report.rated": ReportRated,
+    "report.reopened": ReportReopened,
+    "task.assigned": TaskAssigned,
+    "task.accepted": TaskAccepted,
+    "task.resolved": TaskResolved,
+    "task.returned": TaskReturned,
+    "report.escalated": ReportEscalated,
+}
+
+
+def dump_payload(event_type: str, data: dict) -> dict:
+    """Validate and turn into plain JSON types; raises on a payload that breaks its schema."""
+    schema = PAYLOADS[event_type]()
+    dumped = schema.dump(data)
+    errors = schema.validate(dumped)
+    if errors:
+        raise ValueError(f"{event_type} payload breaks its schema: {errors}")
+    return dumped
+
+
+def load_payload(event_type: str, payload: dict) -> dict:
+    return PAYLOADS[event_type]().load(payload)

@@ -1,0 +1,63 @@
+"""What people read: every message code in Chinese first, with English.
+
+Services raise errors with a code and params; the gateway renders them in the
+caller's language (Accept-Language: zh by default, en on request).
+"""
+MESSAGES: dict[str, tuple[str, str]] = {
+    # input
+    "invalid_input": ("提交的内容有误,请按提示修改。", "The request has errors; see each field."),
+    "required": ("此项必填。", "This field is required."),
+    "invalid_value": ("此项的值无效。", "This value is not valid."),
+    "wrong_type": ("此项应为{expected}。", "This field must be {expected}."),
+    "too_long": ("长度不能超过 {max} 个字符。", "Must be at most {max} characters."),
+    "unknown_field": ("不认识的字段。", "Unknown field."),
+    "unknown_category": ("没有编码为“{value}”的问题类别。", "There is no category with code '{value}'."),
+    "unknown_grid": ("本社区没有网格“{value}”。", "This community has no grid '{value}'."),
+    "unknown_building": ("本社区没有楼栋“{value}”。", "This community has no building '{value}'."),
+    "unknown_unit": ("该楼栋没有单元“{value}”。", "That building has no unit '{value}'."),
+    "location_required": (
+        "请给出位置:网格、楼栋(可加单元)或地址。",
+        "Give a location: a grid, a building (and unit) or an address.",
+    ),
+    "too_many_photos": ("最多 {max} 张照片。", "At most {max} photos."),
+    "invalid_photo": ("照片须为 http(s) 链接或本平台上传后得到的链接。", "A photo must be an http(s) URL or a link returned by an upload here."),
+    "invalid_attribute": ("类别属性“{value}”无效。", "Category attribute '{value}' is not valid."),
+    "missing_attribute": ("此类别必须填写属性“{value}”。", "This category requires attribute '{value}'."),
+    "reason_required": ("请说明理由。", "Give a reason."),
+    "invalid_rating": ("评价只能是:满意、基本满意、不满意。", "Rating must be satisfied, basically_satisfied or unsatisfied."),
+    # uploads and requests
+    "payload_too_large": ("请求过大(上限 {max})。", "The request is too large (limit {max})."),
+    "unsupported_media_type": ("只接受 JPEG、PNG 或 WebP 图片。", "Only JPEG, PNG or WebP images are accepted."),
+    "photo_too_large": ("单张照片不能超过 {max}。", "A photo may be at most {max}."),
+    "not_json": ("请求正文须为 JSON 对象。", "The request body must be a JSON object."),
+    # who may do what
+    "unauthorized": ("请先登录(缺少或无效的访问令牌)。", "Sign in first (missing or invalid access token)."),
+    "bad_credentials": ("用户名或密码不正确。", "Wrong username or password."),
+    "forbidden_role": ("您的角色({role})不能进行此操作。", "Your role ({role}) may not do this."),
+    "out_of_scope": ("此事项不在您的管辖范围内。", "This is outside your scope."),
+    "not_your_task": ("此任务派给了其他处置人,您不能操作。", "This task is assigned to someone else."),
+    "not_grid_worker": ("只有本网格的网格员可以核查。", "Only this grid's grid worker may verify."),
+    "not_reporter": ("只有报告人可以评价。", "Only the reporter may rate."),
+    # state
+    "not_found": ("找不到{resource}“{id}”。", "No {resource} '{id}'."),
+    "task_state": ("任务当前为“{status}”,不能{action}。", "The task is '{status}'; it cannot be {action}."),
+    "report_state": ("案卷当前为“{status}”,不能{action}。", "The report is '{status}'; it cannot be {action}."),
+    "no_handler": ("找不到可派遣的处置人,请联系社区管理员。", "No handler can be found; contact the community admin."),
+    # operations
+    "service_unavailable": ("{service} 服务暂时不可用,请稍后重试。", "The {service} service is unavailable; try again shortly."),
+    "timeout": ("{service} 服务响应超时,请稍后重试。", "The {service} service timed out; try again shortly."),
+    "internal_error": ("服务器内部错误,已记录。", "Internal server error; it has been logged."),
+    "route_not_found": ("没有这个接口。", "No such endpoint."),
+    "method_not_allowed": ("此接口不支持该请求方法。", "This endpoint does not accept that method."),
+}
+
+LANGUAGES = ("zh", "en")
+
+
+def render(code: str, lang: str = "zh", **params) -> str:
+    zh, en = MESSAGES.get(code, (code, code))
+    template = en if lang == "en" else zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,167 @@
+"""Request schemas of the RPC commands, shared by the gateway (to answer a bad
+request at once) and the service (which checks again: it may have other callers).
+
+Validation errors come out as a list of {field, code, params}, where code is a
+key of shared.contracts.messages, so every error names its field in both languages.
+"""
+import re
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from shared.contracts.errors import InvalidInput
+from shared.contracts.messages import MESSAGES
+
+MAX_PHOTOS = 9
+MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
+MAX_NOTE = 2000
+MAX_URL = 1000
+CHANNELS = ("app", "web", "phone", "patrol", "open311")
+RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
+PHOTO_URL = re.compile(r"^(https?://|/api/v1/media/)[^\s]+$")
+
+_TYPE_ERRORS = {
+    "Not a valid string.": "text",
+    "Not a valid integer.": "integer",
+    "Not a valid number.": "number",
+    "Not a valid boolean.": "boolean",
+    "Not a valid list.": "list",
+    "Not a valid mapping type.": "object",
+    "Not a valid datetime.": "datetime",
+    "Not a valid date.": "date",
+    "Not a valid UUID.": "uuid",
+}
+_EXPECTED_ZH = {"text": "文本", "integer": "整数", "number": "数字", "boolean": "布尔值", "list": "列表",
+                "object": "对象", "datetime": "日期时间", "date": "日期", "uuid": "UUID"}
+
+
+def _error_entry(field: str, message: str) -> dict:
+    if message == "too_many_photos":
+        return {"field": field, "code": message, "params": {"max": MAX_PHOTOS}}
+    if message in MESSAGES:
+        return {"field": field, "code": message, "params": {}}
+    if message == "Missing data for required field." or message == "Field may not be null.":
+        return {"field": field, "code": "required", "params": {}}
+    if message == "Unknown field.":
+        return {"field": field, "code": "unknown_field", "params": {}}
+    if message in _TYPE_ERRORS:
+        kind = _TYPE_ERRORS[message]
+        return {"field": field, "code": "wrong_type", "params": {"expected": kind, "expected_zh": _EXPECTED_ZH[kind]}}
+    longer = re.match(r"Longer than maximum length (\d+)\.", message)
+    if longer:
+        return {"field": field, "code": "too_long", "params": {"max": int(longer.group(1))}}
+    return {"field": field, "code": "invalid_value", "params": {"detail": message}}
+
+
+def flatten_errors(messages, prefix: str = "") -> list[dict]:
+    """marshmallow's nested error dict -> [{field: 'photos.3', code, params}]."""
+    if isinstance(messages, list):
+        out = []
+        for message in messages:
+            out.extend(flatten_errors(message, prefix) if isinstance(message, dict) else [_error_entry(prefix, message)])
+        return out
+    out = []
+    for key, value in messages.items():
+        name = "" if key == "_schema" else str(key)
+        path = f"{prefix}.{name}" if prefix and name else (prefix or name)
+        out.extend(flatten_errors(value, path))
+    return out
+
+
+def load(schema: Schema, data) -> dict:
+    """Load or raise InvalidInput naming every bad field."""
+    if not isinstance(data, dict):
+        raise InvalidInput([{"field": "", "code": "not_json", "params": {}}])
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidInput(flatten_errors(exc.messages)) from None
+
+
+class Request(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+def _text(max_length: int, min_length: int = 0, **kwargs):
+    rules = [validate.Length(max=max_length)]
+    if min_length:
+        rules.insert(0, validate.Length(min=min_length, error="required"))
+    return fields.String(validate=rules, **kwargs)
+
+
+class Caller(Schema):
+    """Who is asking, as the gateway authenticated them."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    account_id = fields.String(required=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+    community = fields.String(required=True)
+    grid = fields.String(allow_none=True, load_default=None)
+    building = fields.String(allow_none=True, load_default=None)
+    staff_code = fields.String(allow_none=True, load_default=None)
+    company = fields.String(allow_none=True, load_default=None)
+
+
+class NewReport(Request):
+    category = _text(64, min_length=1, required=True)
+    description = _text(MAX_DESCRIPTION, min_length=1, required=True)
+    grid = _text(32, allow_none=True, load_default=None)
+    building = _text(32, allow_none=True, load_default=None)
+    unit = _text(32, allow_none=True, load_default=None)
+    address = _text(300, allow_none=True, load_default=None)
+    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-90, 90))
+    longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-180, 180))
+    photos = fields.List(
+        fields.String(validate=[validate.Length(max=MAX_URL), validate.Regexp(PHOTO_URL, error="invalid_photo")]),
+        load_default=list,
+        validate=validate.Length(max=MAX_PHOTOS, error="too_many_photos"),
+    )
+    attributes = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    urgent = fields.Boolean(load_default=False)
+    channel = fields.String(load_default="app", validate=validate.OneOf(CHANNELS))
+
+    @validates_schema
+    def _has_location(self, data, **_kwargs):
+        if not (data.get("grid") or data.get("building") or data.get("address")):
+            raise ValidationError("location_required", field_name="location")
+        if data.get("unit") and not data.get("building"):
+            raise ValidationError("required", field_name="building")
+
+
+class ReportFilter(Request):
+    status = fields.String(load_default=None)
+    category = fields.String(load_default=None)
+    grid = fields.String(load_default=None)
+    building = fields.String(load_default=None)
+    reporter = fields.String(load_default=None)
+    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class Verification(Request):
+    passed = fields.Boolean(required=True)
+    note = _text(MAX_NOTE, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _reason_on_failure(self, data, **_kwargs):
+        if data.get("passed") is False and not (data.get("note") or "").strip():
+            raise ValidationError("reason_required", field_name="note")
+
+
+class Rating(Request):
+    rating = fields.String(required=True, validate=validate.OneOf(RATINGS, error="invalid_rating"))
+    comment = _text(MAX_NOTE, load_default=None, allow_none=True)
+
+
+class Resolution(Request):
+    note = _text(MAX_NOTE, min_length=1, required=True)
+    photos = NewReport._declared_fields["photos"]
+
+
+class TaskReturn(Request):
+    reason = _text(MAX_NOTE, min_length=1, required=True)

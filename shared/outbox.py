@@ -1,0 +1,138 @@
+"""Transactional outbox: an event is stored with the change that caused it,
+in the same local transaction, and a relay publishes it afterwards with
+publisher confirms. If the process dies between commit and publish, the row is
+still there and goes out on the next pass; a publish whose mark was lost goes
+out twice, which consumers absorb through their inbox.
+"""
+import json
+import logging
+import socket
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, and_, func, insert, or_, select, update
+from sqlalchemy.engine import Engine
+
+from shared.bus import declare_subscriber_queues, event_exchange, event_publisher
+from shared.db import UTCDateTime
+from shared.envelope import Event, to_message
+from shared.times import utcnow
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(seconds=30)
+
+
+def define_outbox(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(64), nullable=False),
+        Column("routing_key", String(200), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("claimed_by", String(64)),
+        Column("claimed_until", UTCDateTime()),
+        Column("published_at", UTCDateTime()),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text),
+        Index("ix_outbox_pending", "published_at", "id"),
+    )
+
+
+def outbox_row(event: Event, routing_key: str | None = None) -> dict:
+    return {
+        "event_id": event.id,
+        "event_type": event.type,
+        "routing_key": routing_key or event.type,
+        "body": json.dumps(to_message(event), ensure_ascii=False),
+        "created_at": event.occurred_at,
+        "attempts": 0,
+    }
+
+
+def store(connection, outbox: Table, event: Event, routing_key: str | None = None) -> None:
+    connection.execute(insert(outbox).values(**outbox_row(event, routing_key)))
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows of one service. Safe to run in every
+    instance at once: rows are claimed with a lease before they are sent."""
+
+    def __init__(self, engine: Engine, outbox: Table, source: str, amqp_uri: str, batch_size: int = 200):
+        self.engine = engine
+        self.outbox = outbox
+        self.source = source
+        self.amqp_uri = amqp_uri
+        self.batch_size = batch_size
+        self.exchange = event_exchange(source)
+        self.publisher = event_publisher(amqp_uri)
+        self._declared = False
+
+    def relay_once(self) -> int:
+        """Claim, publish and mark one batch; returns how many were published."""
+        if not self._declared:
+            declare_subscriber_queues(self.amqp_uri, self.source)
+            self._declared = True
+        token = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+        rows = self._claim(token)
+        published = []
+        try:
+            for row in rows:
+                self.publisher.publish(
+                    json.loads(row.body),
+                    exchange=self.exchange,
+                    routing_key=row.routing_key,
+                    declare=[self.exchange],
+                    mandatory=False,
+                )
+                published.append(row.id)
+        except Exception as exc:
+            self._record_failure([r.id for r in rows if r.id not in published], exc)
+            raise
+        finally:
+            self._mark_published(published)
+        return len(published)
+
+    def _claim(self, token: str):
+        now = utcnow()
+        t = self.outbox
+        claimable = and_(t.c.published_at.is_(None), or_(t.c.claimed_until.is_(None), t.c.claimed_until < now))
+        with self.engine.begin() as conn:
+            ids = select(t.c.id).where(claimable).order_by(t.c.id).limit(self.batch_size).scalar_subquery()
+            conn.execute(
+                update(t)
+                .where(t.c.id.in_(ids), claimable)
+                .values(claimed_by=token, claimed_until=now + CLAIM_LEASE, attempts=t.c.attempts + 1)
+            )
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(t.c.id, t.c.routing_key, t.c.body)
+                .where(t.c.claimed_by == token, t.c.published_at.is_(None))
+                .order_by(t.c.id)
+            ).all()
+
+    def _mark_published(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(update(self.outbox).where(self.outbox.c.id.in_(ids)).values(published_at=utcnow()))
+
+    def _record_failure(self, ids: list[int], exc: Exception) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            # Release the lease so the next pass retries at once.
+            conn.execute(
+                update(self.outbox)
+                .where(self.outbox.c.id.in_(ids))
+                .values(claimed_until=None, last_error=repr(exc)[:2000])
+            )
+
+    def pending(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+            ).scalar_one()

@@ -1,0 +1,86 @@
+"""The nameko dependency that gives a service its database.
+
+``Storage`` hands each worker a unit-of-work factory bound to the service's own
+database (config DATABASE_URL) and runs the service's outbox relay in the
+background: woken at once after a commit that recorded events, and polling
+every second for anything left over (after a crash or a broker outage).
+"""
+import logging
+import threading
+from dataclasses import dataclass
+
+import eventlet
+from nameko.extensions import DependencyProvider
+from sqlalchemy import Table, text
+from sqlalchemy.orm import sessionmaker
+
+from shared.db import create_db_engine, session_factory
+from shared.outbox import OutboxRelay
+from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+RELAY_POLL_S = 1.0
+RELAY_MAX_BACKOFF_S = 30
+
+
+@dataclass
+class Database:
+    """What a worker sees as ``self.db``."""
+
+    sessions: sessionmaker
+    outbox: Table
+    inbox: Table
+    source: str
+    relay: OutboxRelay
+    wake_relay: callable
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.outbox, self.inbox, self.source, self.wake_relay)
+
+    def health(self) -> dict:
+        with self.sessions() as session:
+            session.execute(text("SELECT 1"))
+        return {"database": "ok", "outbox_pending": self.relay.pending()}
+
+
+class Storage(DependencyProvider):
+    def __init__(self, outbox: Table, inbox: Table):
+        self.outbox = outbox
+        self.inbox = inbox
+
+    def setup(self):
+        config = self.container.config
+        self.engine = create_db_engine(config["DATABASE_URL"])
+        self.sessions = session_factory(self.engine)
+        self.relay = OutboxRelay(self.engine, self.outbox, self.container.service_name, config["AMQP_URI"])
+        self._wake = threading.Event()
+        self._running = False
+
+    def start(self):
+        self._running = True
+        self.container.spawn_managed_thread(self._relay_forever, identifier="outbox-relay")
+
+    def stop(self):
+        self._running = False
+        self._wake.set()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return Database(self.sessions, self.outbox, self.inbox, self.container.service_name, self.relay, self._wake.set)
+
+    def _relay_forever(self):
+        backoff = 1
+        while self._running:
+            try:
+                while self.relay.relay_once():
+                    pass
+                backoff = 1
+                self._wake.wait(RELAY_POLL_S)
+                self._wake.clear()
+            except Exception:  # broker or database away: keep the rows, try again later
+                log.exception("outbox relay of %s failed; retrying in %ss", self.container.service_name, backoff)
+                eventlet.sleep(backoff)
+                backoff = min(backoff * 2, RELAY_MAX_BACKOFF_S)

@@ -12,6 +12,8 @@ from nameko.cli.main import setup_yaml_parser
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVICES_DIR = REPO_ROOT / "services"
 SERVICE_NAMES = ("reporting", "dispatch", "mediation", "scoring")
+# Everything that owns a database and a config.yml: the four services and the gateway.
+COMPONENT_DIRS = {**{name: SERVICES_DIR / name for name in SERVICE_NAMES}, "gateway": REPO_ROOT / "gateway"}
 
 
 def load_yaml(path: Path) -> dict:
@@ -20,10 +22,10 @@ def load_yaml(path: Path) -> dict:
         return yaml.safe_load(handle) or {}
 
 
-def service_config(service: str) -> dict:
-    if service not in SERVICE_NAMES:
-        raise ValueError(f"unknown service {service!r}; expected one of {SERVICE_NAMES}")
-    return load_yaml(SERVICES_DIR / service / "config.yml")
+def component_config(name: str) -> dict:
+    if name not in COMPONENT_DIRS:
+        raise ValueError(f"unknown component {name!r}; expected one of {tuple(COMPONENT_DIRS)}")
+    return load_yaml(COMPONENT_DIRS[name] / "config.yml")
 
 
 def amqp_uri() -> str:

@@ -1,30 +1,34 @@
-"""Alembic per service: each service owns its database and its migration history.
+"""Alembic per component: each service (and the gateway, for its accounts)
+owns its database and its migration history.
 
-    python -m shared.migrations upgrade [SERVICE ...]      # all four by default
-    python -m shared.migrations revision SERVICE -m "what changed"
+    python -m shared.migrations upgrade [NAME ...]      # all of them by default
+    python -m shared.migrations revision NAME -m "what changed"
 
-A service's migrations/env.py only calls ``run_migrations`` with its metadata.
+A component's migrations/env.py only calls ``run_migrations`` with its metadata.
 """
 import argparse
 
 from alembic import command, context
 from alembic.config import Config
 
-from shared.config import SERVICE_NAMES, SERVICES_DIR, service_config
+from shared.config import COMPONENT_DIRS, component_config
 from shared.db import create_db_engine
 
 
-def alembic_config(service: str) -> Config:
+COMPONENTS = tuple(COMPONENT_DIRS)
+
+
+def alembic_config(component: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
-    config.set_main_option("service", service)
+    config.set_main_option("script_location", str(COMPONENT_DIRS[component] / "migrations"))
+    config.set_main_option("component", component)
     return config
 
 
 def run_migrations(metadata) -> None:
     """Body of every service's env.py (online mode against DATABASE_URL)."""
-    service = context.config.get_main_option("service")
-    engine = create_db_engine(service_config(service)["DATABASE_URL"])
+    component = context.config.get_main_option("component")
+    engine = create_db_engine(component_config(component)["DATABASE_URL"])
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -37,27 +41,27 @@ def run_migrations(metadata) -> None:
     engine.dispose()
 
 
-def upgrade(services=SERVICE_NAMES) -> None:
-    for service in services:
-        command.upgrade(alembic_config(service), "head")
+def upgrade(components=COMPONENTS) -> None:
+    for component in components:
+        command.upgrade(alembic_config(component), "head")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared.migrations")
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("upgrade")
-    up.add_argument("services", nargs="*", metavar="SERVICE")
+    up.add_argument("components", nargs="*", metavar="NAME")
     rev = commands.add_parser("revision")
-    rev.add_argument("service", choices=SERVICE_NAMES)
+    rev.add_argument("component", choices=COMPONENTS)
     rev.add_argument("-m", "--message", required=True)
     args = parser.parse_args(argv)
     if args.command == "upgrade":
-        unknown = set(args.services) - set(SERVICE_NAMES)
+        unknown = set(args.components) - set(COMPONENTS)
         if unknown:
-            parser.error(f"unknown service(s) {sorted(unknown)}; expected some of {SERVICE_NAMES}")
-        upgrade(args.services or SERVICE_NAMES)
+            parser.error(f"unknown name(s) {sorted(unknown)}; expected some of {COMPONENTS}")
+        upgrade(args.components or COMPONENTS)
     else:
-        command.revision(alembic_config(args.service), message=args.message, autogenerate=True)
+        command.revision(alembic_config(args.component), message=args.message, autogenerate=True)
     return 0
 
 

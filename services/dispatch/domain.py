@@ -51,14 +51,18 @@ def handler_kind_for(category: str, grid: str | None, default_kind: str, rules: 
     return best["handler_kind"] if best else default_kind
 
 
-def choose_handler(kind: str, candidates: dict[str, list[Candidate]], excluded: set[str]) -> Candidate | None:
-    """The least-loaded candidate of ``kind``; up the fallback line if none is left."""
+def choose_handler(kind: str | None, candidates: dict[str, list[Candidate]]) -> Candidate | None:
+    """The least-loaded candidate of ``kind``; up the fallback line if there is none."""
     while kind is not None:
-        eligible = [c for c in candidates.get(kind, []) if c.staff_code not in excluded]
-        if eligible:
-            return min(eligible, key=lambda c: (c.open_tasks, c.staff_code))
+        if candidates.get(kind):
+            return min(candidates[kind], key=lambda c: (c.open_tasks, c.staff_code))
         kind = FALLBACK[kind]
     return None
+
+
+def kind_after_return(returned_kind: str) -> str | None:
+    """退单 says "not ours": the next task goes one step up the line, not to a colleague."""
+    return FALLBACK[returned_kind]
 
 
 def _own(task, staff_code: str, action: str, *allowed: TaskStatus) -> None:

@@ -54,7 +54,7 @@ def on_report_created(uow, event, calendar: WorkCalendar) -> None:
             grid = building.grid if building else grid
         summary = {k: report[k] for k in ("report_id", "community", "category", "building", "unit", "address",
                                           "description", "photos", "urgent")}
-        _assign(uow, event.id, {**summary, "grid": grid}, calendar, excluded=set())
+        _assign(uow, event.id, {**summary, "grid": grid}, calendar)
         uow.commit()
 
 
@@ -80,7 +80,7 @@ def on_report_reopened(uow, event, calendar: WorkCalendar) -> None:
         last = _latest_task(uow, reopened["report_id"])
         if last is None:
             raise NotFound("not_found", params={"resource": "task of report", "id": reopened["report_id"]})
-        _assign(uow, event.id, _summary_of(last), calendar, excluded=_returned_by(uow, last.report_id))
+        _assign(uow, event.id, _summary_of(last), calendar, kind=last.handler_kind)
         uow.commit()
 
 
@@ -119,8 +119,10 @@ def return_task(uow, caller: dict, task_id: str, data: dict, calendar: WorkCalen
         task.return_reason = data["reason"]
         returned = uow.record("task.returned", {**_task_event(task), "reason": data["reason"]},
                               correlation_id=task.report_id)
-        successor = _assign(uow, returned.id, _summary_of(task), calendar,
-                            excluded=_returned_by(uow, task.report_id) | {task.staff_code})
+        next_kind = domain.kind_after_return(task.handler_kind)
+        if next_kind is None:
+            raise Conflict("no_handler", field="task_id")
+        successor = _assign(uow, returned.id, _summary_of(task), calendar, kind=next_kind)
         uow.commit()
         return {**TaskView().dump(task), "successor": TaskView().dump(successor)}
 
@@ -148,15 +150,17 @@ def tasks_of_report(uow, report_id: str) -> list[dict]:
 
 
 # --- inside -------------------------------------------------------------
-def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, excluded: set[str]) -> Task:
+def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, kind: str | None = None) -> Task:
+    """A new task for the report: to ``kind`` if given, else as policy and routing rules say."""
     session = uow.session
     policy = session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
-    rules = session.execute(
-        select(RoutingRule.category, RoutingRule.grid, RoutingRule.handler_kind)
-        .where(RoutingRule.community == report["community"], RoutingRule.category == report["category"])
-    ).mappings().all()
-    kind = domain.handler_kind_for(report["category"], report["grid"], policy.handler_kind, rules)
-    chosen = domain.choose_handler(kind, _candidates(uow, report), excluded)
+    if kind is None:
+        rules = session.execute(
+            select(RoutingRule.category, RoutingRule.grid, RoutingRule.handler_kind)
+            .where(RoutingRule.community == report["community"], RoutingRule.category == report["category"])
+        ).mappings().all()
+        kind = domain.handler_kind_for(report["category"], report["grid"], policy.handler_kind, rules)
+    chosen = domain.choose_handler(kind, _candidates(uow, report))
     if chosen is None:
         raise Conflict("no_handler", params={"community": report["community"]})
     now = utcnow()
@@ -167,7 +171,8 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, excl
         created_at=now, rework_count=0, resolution_photos=[], **report,
     )
     session.add(task)
-    uow.record("task.assigned", {**_task_event(task), "handler_kind": task.handler_kind, "company": task.company,
+    uow.record("task.assigned", {**_task_event(task), "grid": task.grid, "handler_kind": task.handler_kind,
+                                 "company": task.company,
                                  "category": task.category, "deadline_at": task.deadline_at},
                correlation_id=task.report_id)
     return task
@@ -208,12 +213,6 @@ def _latest_task(uow, report_id: str) -> Task | None:
     return uow.session.scalars(
         select(Task).where(Task.report_id == report_id).order_by(Task.created_at.desc()).limit(1)
     ).first()
-
-
-def _returned_by(uow, report_id: str) -> set[str]:
-    return set(uow.session.scalars(
-        select(Task.staff_code).where(Task.report_id == report_id, Task.status == TaskStatus.RETURNED)
-    ).all())
 
 
 def _task_event(task: Task) -> dict:

@@ -199,6 +199,7 @@ def follow_task(uow, event) -> None:
             _add_timeline(uow, report, "dispatched", SYSTEM, at=event.occurred_at, details={
                 "task_id": payload["task_id"], "handler": payload["handler_name"],
                 "handler_kind": payload["handler_kind"], "deadline_at": shown_local(payload["deadline_at"])})
+            report.grid = report.grid or payload["grid"]  # dispatch knows which grid a building is in
             if moved:
                 report.handler_staff_code = payload["staff_code"]
                 report.handler_name = payload["handler_name"]

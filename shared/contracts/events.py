@@ -75,6 +75,7 @@ class TaskEvent(Payload):
 
 
 class TaskAssigned(TaskEvent):
+    grid = fields.String(allow_none=True)
     handler_kind = fields.String(required=True)
     company = fields.String(allow_none=True)
     category = fields.String(required=True)

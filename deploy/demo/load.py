@@ -1,0 +1,121 @@
+"""Load the demo street into a running platform.
+
+    python -m deploy.demo.load [--file deploy/demo/lanshan.yml]
+
+The catalogue goes to reporting and the organisation to dispatch, by RPC (each
+service owns its data); accounts go into the gateway's own database. Loading
+twice changes nothing: every record is keyed by its code.
+"""
+import argparse
+import time
+from pathlib import Path
+
+import yaml
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from gateway import accounts
+from shared.config import SERVICE_NAMES, amqp_uri, component_config
+from shared.db import create_db_engine, session_factory
+
+DEMO_FILE = Path(__file__).with_name("lanshan.yml")
+DEMO_PASSWORD = "lanshan2026"  # published with the demo; every demo account has it
+
+
+def catalogue(doc: dict) -> list[dict]:
+    groups = doc["category_groups"]
+    return [
+        {"code": c["code"], "name_zh": c["name_zh"], "name_en": c["name_en"], "group_code": c["group"],
+         "group_zh": groups[c["group"]]["zh"], "group_en": groups[c["group"]]["en"],
+         "description_zh": c["description_zh"], "description_en": c["description_en"],
+         "attributes": c["attributes"], "active": True}
+        for c in doc["categories"]
+    ]
+
+
+def organisation(doc: dict) -> tuple[dict, list[dict]]:
+    """Dispatch's organisation import, and every person as (account, staff) rows."""
+    org = {key: [] for key in ("communities", "grids", "property_companies", "buildings", "units", "staff",
+                               "category_policies", "routing_rules")}
+    people = []
+
+    def add(person: dict, community: str, role: str, **scope):
+        org["staff"].append({"code": person["code"], "community": community, "name": person["name"], "role": role,
+                             "phone": person.get("phone"), **scope})
+        people.append({"username": person["username"], "name": person["name"], "role": role,
+                       "community": community, "staff_code": person["code"], **scope})
+
+    for c in doc["communities"]:
+        code = c["code"]
+        org["communities"].append({"code": code, "street": doc["street"]["code"], "name_zh": c["name_zh"],
+                                   "name_en": c["name_en"]})
+        for person in c["office"]:
+            add(person, code, person["role"])
+        for company in c["property_companies"]:
+            org["property_companies"].append({"code": company["code"], "community": code, "name": company["name"]})
+            for person in company["staff"]:
+                add(person, code, "property_staff", company=company["code"])
+        for grid in c["grids"]:
+            org["grids"].append({"community": code, "code": grid["code"], "name": grid["name"]})
+            add(grid["worker"], code, "grid_worker", grid=grid["code"])
+            add(grid["leader"], code, "grid_leader", grid=grid["code"])
+            for building in grid["buildings"]:
+                b = building["code"]
+                org["buildings"].append({"community": code, "code": b, "grid": grid["code"],
+                                         "property_company": building["property_company"]})
+                add(building["leader"], code, "building_leader", grid=grid["code"], building=b)
+                for unit in building["units"]:
+                    org["units"].append({"community": code, "building": b, "code": unit["code"]})
+                    add(unit["leader"], code, "unit_leader", grid=grid["code"], building=b, unit=unit["code"])
+                    for volunteer in unit["volunteers"]:
+                        add(volunteer, code, "volunteer", grid=grid["code"], building=b, unit=unit["code"])
+        org["routing_rules"].extend({"community": code, **rule} for rule in c["routing_rules"])
+    org["category_policies"] = [
+        {"category": c["code"], "handler_kind": c["handler"], "limit_amount": c["time_limit"]["amount"],
+         "limit_unit": c["time_limit"]["unit"]}
+        for c in doc["categories"]
+    ]
+    return org, people
+
+
+def wait_for_services(cluster, deadline_s: float = 90) -> None:
+    give_up = time.monotonic() + deadline_s
+    for name in SERVICE_NAMES:
+        while True:
+            try:
+                getattr(cluster, name).health()
+                break
+            except (UnknownService, RpcTimeout):
+                if time.monotonic() > give_up:
+                    raise SystemExit(f"the {name} service did not answer within {deadline_s:.0f}s")
+                time.sleep(0.5)
+
+
+def load(path: Path = DEMO_FILE, uri: str | None = None) -> dict:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    org, people = organisation(doc)
+    with ClusterRpcProxy({"AMQP_URI": uri or amqp_uri()}, timeout=30) as cluster:
+        wait_for_services(cluster)
+        cluster.reporting.import_categories(catalogue(doc))
+        counts = cluster.dispatch.import_organisation(org)
+    sessions = session_factory(create_db_engine(component_config("gateway")["DATABASE_URL"]))
+    # Everyone in the demo shares one published password, so one (slow, salted) hash serves all.
+    demo_hash = accounts.hash_password(DEMO_PASSWORD)
+    with sessions() as session:
+        for person in people:
+            accounts.save(session, person, demo_hash)
+        session.commit()
+    return {**counts, "accounts": len(people)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.demo.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--file", type=Path, default=DEMO_FILE)
+    args = parser.parse_args(argv)
+    summary = load(args.file)
+    print("demo loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

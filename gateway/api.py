@@ -1,0 +1,219 @@
+"""Routes under /api/v1. Each names its action from the permission table,
+validates its input with the shared contracts, and calls one service."""
+import base64
+from functools import wraps
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from gateway import accounts
+from gateway.permissions import allowed
+from gateway.problems import Problem, from_exception
+from shared.config import SERVICE_NAMES
+from shared.contracts import rpc
+from shared.contracts.errors import InvalidInput
+
+blueprint = Blueprint("api", __name__)
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+def _gateway():
+    return current_app.extensions["gateway"]
+
+
+def call(service: str, method: str, *args):
+    """One RPC; whatever goes wrong comes back as a Problem naming the service."""
+    g.service = service
+    try:
+        with _gateway().rpc.cluster() as cluster:
+            return getattr(getattr(cluster, service), method)(*args)
+    except Problem:
+        raise
+    except Exception as exc:
+        raise from_exception(exc, service) from exc
+
+
+def requires(action: str):
+    """Authenticate the bearer token and check the caller's role for ``action``."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            username = _gateway().tokens.subject(header[7:]) if header.startswith("Bearer ") else None
+            with _gateway().sessions() as session:
+                account = accounts.find(session, username) if username else None
+            if account is None:
+                raise Problem(401, "unauthorized")
+            if not allowed(action, account.role):
+                raise Problem(403, "forbidden_role", role=account.role)
+            g.account = account
+            g.caller = account.as_caller()
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def json_body(schema=None) -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Problem(400, "not_json")
+    if schema is None:
+        return data
+    try:
+        rpc.load(schema, data)  # fail fast here; the service checks again
+    except InvalidInput as exc:
+        raise Problem(422, "invalid_input", exc.errors) from None
+    return data
+
+
+# --- accounts -------------------------------------------------------------
+@blueprint.post("/api/v1/auth/token")
+def issue_token():
+    data = json_body()
+    username, password = data.get("username"), data.get("password")
+    missing = [{"field": f, "code": "required", "params": {}} for f in ("username", "password")
+               if not isinstance(data.get(f), str) or not data.get(f)]
+    if missing:
+        raise Problem(422, "invalid_input", missing)
+    with _gateway().sessions() as session:
+        account = accounts.find(session, username)
+    if account is None or not accounts.password_matches(password, account.password_hash):
+        raise Problem(401, "bad_credentials")
+    tokens = _gateway().tokens
+    return jsonify(access_token=tokens.issue(username), token_type="Bearer", expires_in=tokens.ttl_s,
+                   account=account.as_caller())
+
+
+@blueprint.get("/api/v1/me")
+@requires("account:read")
+def me():
+    return jsonify(g.caller)
+
+
+# --- catalogue and media ----------------------------------------------------
+@blueprint.get("/api/v1/categories")
+@requires("categories:read")
+def categories():
+    return jsonify(items=call("reporting", "list_categories"))
+
+
+@blueprint.post("/api/v1/media")
+@requires("media:upload")
+def upload_media():
+    upload = request.files.get("file")
+    if upload is None:
+        raise Problem(422, "invalid_input", [{"field": "file", "code": "required", "params": {}}])
+    content = upload.read(MAX_PHOTO_BYTES + 1)
+    if len(content) > MAX_PHOTO_BYTES:
+        raise Problem(413, "photo_too_large", [{"field": "file", "code": "photo_too_large", "params": {"max": "5 MB"}}],
+                      max="5 MB")
+    content_type = _image_type(content)
+    if content_type is None:
+        raise Problem(415, "unsupported_media_type", [{"field": "file", "code": "unsupported_media_type", "params": {}}])
+    stored = call("reporting", "upload_media", g.caller, content_type, base64.b64encode(content).decode())
+    return jsonify(stored), 201
+
+
+def _image_type(content: bytes) -> str | None:
+    """Judge by the bytes, not by what the client claims."""
+    for signature, content_type in IMAGE_SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@blueprint.get("/api/v1/media/<media_id>")
+@requires("media:read")
+def get_media(media_id):
+    media = call("reporting", "get_media", g.caller, media_id)
+    return Response(base64.b64decode(media["content_b64"]), content_type=media["content_type"],
+                    headers={"Cache-Control": "private, max-age=86400"})
+
+
+# --- reports --------------------------------------------------------------
+@blueprint.post("/api/v1/reports")
+@requires("reports:create")
+def create_report():
+    created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport()))
+    return jsonify(created), 201, {"Location": f"/api/v1/reports/{created['report']['id']}"}
+
+
+@blueprint.get("/api/v1/reports")
+@requires("reports:read")
+def list_reports():
+    filters = request.args.to_dict()
+    filters.pop("lang", None)
+    try:
+        rpc.load(rpc.ReportFilter(), filters)
+    except InvalidInput as exc:
+        raise Problem(422, "invalid_input", exc.errors) from None
+    return jsonify(call("reporting", "list_reports", g.caller, filters))
+
+
+@blueprint.get("/api/v1/reports/<report_id>")
+@requires("reports:read")
+def get_report(report_id):
+    return jsonify(call("reporting", "get_report", g.caller, report_id))
+
+
+@blueprint.post("/api/v1/reports/<report_id>/verification")
+@requires("reports:verify")
+def verify_report(report_id):
+    return jsonify(call("reporting", "verify_report", g.caller, report_id, json_body(rpc.Verification())))
+
+
+@blueprint.post("/api/v1/reports/<report_id>/rating")
+@requires("reports:rate")
+def rate_report(report_id):
+    return jsonify(call("reporting", "rate_report", g.caller, report_id, json_body(rpc.Rating())))
+
+
+# --- tasks ----------------------------------------------------------------
+@blueprint.get("/api/v1/tasks")
+@requires("tasks:read")
+def list_tasks():
+    return jsonify(items=call("dispatch", "list_tasks", g.caller, request.args.get("status")))
+
+
+@blueprint.get("/api/v1/tasks/<task_id>")
+@requires("tasks:read")
+def get_task(task_id):
+    return jsonify(call("dispatch", "get_task", g.caller, task_id))
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/accept")
+@requires("tasks:act")
+def accept_task(task_id):
+    return jsonify(call("dispatch", "accept_task", g.caller, task_id))
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/resolve")
+@requires("tasks:act")
+def resolve_task(task_id):
+    return jsonify(call("dispatch", "resolve_task", g.caller, task_id, json_body(rpc.Resolution())))
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/return")
+@requires("tasks:act")
+def return_task(task_id):
+    return jsonify(call("dispatch", "return_task", g.caller, task_id, json_body(rpc.TaskReturn())))
+
+
+# --- operations -----------------------------------------------------------
+@blueprint.get("/healthz")
+def healthz():
+    """Each service's own answer; 503 when any is down. No personal data."""
+    services = {}
+    for name in SERVICE_NAMES:
+        try:
+            services[name] = {"status": "ok", **call(name, "health")}
+        except Problem as problem:
+            services[name] = {"status": "down", "reason": problem.code}
+    healthy = all(s["status"] == "ok" for s in services.values())
+    return jsonify(status="ok" if healthy else "degraded", services=services), 200 if healthy else 503

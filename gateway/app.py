@@ -1,0 +1,57 @@
+"""The gateway's Flask application; gunicorn serves ``gateway.wsgi:app``."""
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+from sqlalchemy.orm import sessionmaker
+from werkzeug.exceptions import HTTPException
+
+from gateway import accounts, api
+from gateway.problems import Problem, from_exception, problem_response
+from gateway.rpc import RpcPool
+from shared.config import component_config
+from shared.db import create_db_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+HTTP_PROBLEMS = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+@dataclass
+class Gateway:
+    rpc: RpcPool
+    sessions: sessionmaker
+    tokens: accounts.Tokens
+
+
+def create_app(config: dict | None = None) -> Flask:
+    config = config or component_config("gateway")
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
+    app.json.ensure_ascii = False
+    app.extensions["gateway"] = Gateway(
+        rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_POOL_SIZE"])),
+        sessions=session_factory(create_db_engine(config["DATABASE_URL"])),
+        tokens=accounts.Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"])),
+    )
+    app.register_blueprint(api.blueprint)
+
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem):
+        return problem_response(problem)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code = HTTP_PROBLEMS.get(error.code, "invalid_value")
+        params = {"max": f"{app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"} if error.code == 413 else {}
+        return problem_response(Problem(error.code, code, **params))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        try:
+            return problem_response(from_exception(error, g.get("service", "gateway")))
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return problem_response(Problem(500, "internal_error"))
+
+    return app

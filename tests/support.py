@@ -1,0 +1,74 @@
+"""Real infrastructure for the tests: a fresh RabbitMQ vhost, a fresh PostgreSQL
+database, each made for the test run and removed after it. No mocks."""
+import os
+import shutil
+import subprocess
+import uuid
+from urllib.parse import quote, urlparse
+
+import psycopg2
+import requests
+
+BROKER = os.environ.get("TEST_AMQP_URI", os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
+MANAGEMENT = os.environ.get("TEST_RABBITMQ_MANAGEMENT", "http://127.0.0.1:15672")
+POSTGRES = os.environ.get("TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+class Vhost:
+    """A RabbitMQ virtual host of our own: no queue or message leaks between runs."""
+
+    def __init__(self):
+        self.name = f"grid-test-{uuid.uuid4().hex[:8]}"
+        parsed = urlparse(BROKER)
+        self.user = parsed.username or "guest"
+        self.uri = f"{parsed.scheme}://{parsed.netloc}/{quote(self.name, safe='')}"
+
+    def create(self) -> "Vhost":
+        if shutil.which("rabbitmqctl"):
+            subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.name], check=True, capture_output=True)
+            subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", self.name, self.user, ".*", ".*", ".*"],
+                           check=True, capture_output=True)
+        else:
+            auth = (self.user, urlparse(BROKER).password or "guest")
+            requests.put(f"{MANAGEMENT}/api/vhosts/{quote(self.name, safe='')}", auth=auth, timeout=10).raise_for_status()
+            requests.put(f"{MANAGEMENT}/api/permissions/{quote(self.name, safe='')}/{self.user}", auth=auth,
+                         json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+        return self
+
+    def delete(self) -> None:
+        if shutil.which("rabbitmqctl"):
+            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.name], check=False, capture_output=True)
+        else:
+            auth = (self.user, urlparse(BROKER).password or "guest")
+            requests.delete(f"{MANAGEMENT}/api/vhosts/{quote(self.name, safe='')}", auth=auth, timeout=10)
+
+
+def postgres_available() -> bool:
+    try:
+        psycopg2.connect(POSTGRES, connect_timeout=3).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+class PostgresDatabase:
+    """A throw-away database on the PostgreSQL server the tests were given."""
+
+    def __init__(self):
+        self.name = f"grid_test_{uuid.uuid4().hex[:8]}"
+        parsed = urlparse(POSTGRES)
+        self.url = f"postgresql://{parsed.netloc}/{self.name}"
+
+    def _admin(self, sql: str) -> None:
+        connection = psycopg2.connect(POSTGRES)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        connection.close()
+
+    def create(self) -> "PostgresDatabase":
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        return self
+
+    def drop(self) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')

@@ -79,7 +79,7 @@ def on_report_reopened(uow, event, calendar: WorkCalendar) -> None:
             return
         last = _latest_task(uow, reopened["report_id"])
         if last is None:
-            raise NotFound("not_found", params={"resource": "task of report", "id": reopened["report_id"]})
+            raise NotFound("report_not_found", field="report_id", params={"id": reopened["report_id"]})
         _assign(uow, event.id, _summary_of(last), calendar, kind=last.handler_kind)
         uow.commit()
 
@@ -233,7 +233,7 @@ def _visible_task(uow, caller: dict, task_id: str) -> Task:
         select(Task).where(Task.id == task_id, Task.community == caller["community"], _visibility(caller))
     ).first()
     if task is None:
-        raise NotFound("not_found", params={"resource": "task", "id": task_id})
+        raise NotFound("task_not_found", field="task_id", params={"id": task_id})
     return task
 
 
@@ -243,7 +243,7 @@ def _task_for(uow, caller: dict, task_id: str) -> Task:
         select(Task).where(Task.id == task_id, Task.community == caller["community"])
     ).first()
     if task is None:
-        raise NotFound("not_found", params={"resource": "task", "id": task_id})
+        raise NotFound("task_not_found", field="task_id", params={"id": task_id})
     if task.staff_code != caller["staff_code"]:
         raise Forbidden("not_your_task", field="task_id")
     return task

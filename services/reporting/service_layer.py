@@ -139,7 +139,7 @@ def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
     with uow:
         report = _visible_report(uow, caller, report_id)
         if not domain.may_verify(report, caller):
-            raise Forbidden("not_grid_worker")
+            raise Forbidden("not_grid_worker", field="report_id")
         task_id = report.current_task_id
         _apply(domain.verify, report, data["passed"])
         now = utcnow()
@@ -169,7 +169,7 @@ def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
     with uow:
         report = _visible_report(uow, caller, report_id)
         if report.reporter_id != caller["account_id"]:
-            raise Forbidden("not_reporter")
+            raise Forbidden("not_reporter", field="report_id")
         reopened = _apply(domain.rate, report, data["rating"])
         now = utcnow()
         _add_timeline(uow, report, "rated", caller, note=data["comment"], at=now, details={"rating": data["rating"]})
@@ -192,7 +192,7 @@ def follow_task(uow, event) -> None:
             return
         report = uow.session.get(Report, payload["report_id"])
         if report is None:
-            raise NotFound("not_found", params={"resource": "report", "id": payload["report_id"]})
+            raise NotFound("report_not_found", field="report_id", params={"id": payload["report_id"]})
         handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
         moved = domain.follow_task(report, event.type, payload["task_id"], payload["version"])
         if event.type == "task.assigned":
@@ -234,7 +234,7 @@ def get_media(uow, caller: dict, media_id: str) -> dict:
     with uow:
         media = uow.session.get(Media, media_id)
         if media is None or media.community != caller["community"]:
-            raise NotFound("not_found", params={"resource": "media", "id": media_id})
+            raise NotFound("media_not_found", field="media_id", params={"id": media_id})
         return {"content_type": media.content_type, "content_b64": base64.b64encode(media.data).decode()}
 
 
@@ -245,7 +245,7 @@ def _visible_report(uow, caller: dict, report_id: str) -> Report:
     ).first()
     # Someone who may not see a report is told it does not exist.
     if report is None:
-        raise NotFound("not_found", params={"resource": "report", "id": report_id})
+        raise NotFound("report_not_found", field="report_id", params={"id": report_id})
     return report
 
 

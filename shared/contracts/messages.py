@@ -39,7 +39,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_grid_worker": ("只有本网格的网格员可以核查。", "Only this grid's grid worker may verify."),
     "not_reporter": ("只有报告人可以评价。", "Only the reporter may rate."),
     # state
-    "not_found": ("找不到{resource}“{id}”。", "No {resource} '{id}'."),
+    "report_not_found": ("找不到案卷“{id}”。", "No report '{id}'."),
+    "task_not_found": ("找不到任务“{id}”。", "No task '{id}'."),
+    "media_not_found": ("找不到图片“{id}”。", "No photo '{id}'."),
     "task_state": ("任务当前为“{status}”,不能{action}。", "The task is '{status}'; it cannot be {action}."),
     "report_state": ("案卷当前为“{status}”,不能{action}。", "The report is '{status}'; it cannot be {action}."),
     "no_handler": ("找不到可派遣的处置人,请联系社区管理员。", "No handler can be found; contact the community admin."),

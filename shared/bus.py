@@ -23,7 +23,7 @@ from shared.times import utcnow
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAYS_S = (1, 5, 30, 120)  # then parked
+DEFAULT_RETRY_DELAYS_S = (1, 5, 30, 120)  # then parked; config EVENT_RETRY_DELAYS_S overrides
 ATTEMPT_HEADER = "x-delivery-attempt"
 
 
@@ -87,6 +87,7 @@ class EventSubscriber(Consumer):
             for queue in (self.queue, self.retry_queue, self.parked_queue):
                 queue(channel).declare()
         self.publisher = event_publisher(self.amqp_uri)
+        self.retry_delays_s = tuple(self.container.config.get("EVENT_RETRY_DELAYS_S", DEFAULT_RETRY_DELAYS_S))
         super().setup()
 
     def handle_message(self, body, message):
@@ -117,8 +118,8 @@ class EventSubscriber(Consumer):
 
     def _retry_or_park(self, message, error: str) -> None:
         attempt = int(message.headers.get(ATTEMPT_HEADER, 0)) + 1
-        if attempt <= len(RETRY_DELAYS_S):
-            delay = RETRY_DELAYS_S[attempt - 1]
+        if attempt <= len(self.retry_delays_s):
+            delay = self.retry_delays_s[attempt - 1]
             log.warning("%s failed (attempt %s), retry in %ss: %s", self.queue.name, attempt, delay, error)
             self.publisher.publish(
                 message.payload,

@@ -117,6 +117,7 @@ class Task(Base):
     # The event that made this task: a redelivered event cannot make a second one.
     cause_event_id: Mapped[str] = mapped_column(String(36), unique=True)
     report_id: Mapped[str] = mapped_column(String(36))
+    sequence: Mapped[int] = mapped_column(Integer)  # 1 for the report's first task, then 2, ...
     community: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(64))
     grid: Mapped[str | None] = mapped_column(String(32))

@@ -164,8 +164,10 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, kind
     if chosen is None:
         raise Conflict("no_handler", params={"community": report["community"]})
     now = utcnow()
+    earlier = session.scalar(select(func.count()).select_from(Task).where(Task.report_id == report["report_id"]))
     task = Task(
-        id=str(uuid.uuid4()), cause_event_id=cause_event_id, status=TaskStatus.ASSIGNED, version=1,
+        id=str(uuid.uuid4()), cause_event_id=cause_event_id, sequence=earlier + 1,
+        status=TaskStatus.ASSIGNED, version=1,
         handler_kind=chosen.kind, staff_code=chosen.staff_code, handler_name=chosen.name, company=chosen.company,
         deadline_at=calendar.deadline(now, TimeLimit(policy.limit_amount, policy.limit_unit)),
         created_at=now, rework_count=0, resolution_photos=[], **report,
@@ -217,7 +219,8 @@ def _latest_task(uow, report_id: str) -> Task | None:
 
 def _task_event(task: Task) -> dict:
     return {"task_id": task.id, "report_id": task.report_id, "community": task.community,
-            "version": task.version, "staff_code": task.staff_code, "handler_name": task.handler_name}
+            "sequence": task.sequence, "version": task.version, "staff_code": task.staff_code,
+            "handler_name": task.handler_name}
 
 
 def _visibility(caller: dict):

@@ -49,23 +49,20 @@ class RuleBroken(Exception):
         self.params = params
 
 
-def follow_task(report, event_type: str, task_id: str, version: int) -> bool:
+def follow_task(report, event_type: str, task_id: str, sequence: int, version: int) -> bool:
     """Move the report with its task; True if its status changed.
 
-    Events of one task may arrive out of order (several consumers), so each
-    carries the task's version and older news is ignored. A returned task's
-    successor may arrive before the return itself: a return of a task that
-    is no longer current changes nothing.
+    Task events can arrive out of order (several consumers, retries), so each
+    carries where it stands: the task's sequence among the report's tasks (a
+    return or a reopening makes the next one) and the task's version. Only news
+    newer than what the report has seen moves it.
     """
     if report.status == Status.CLOSED:
         return False
-    if task_id != report.current_task_id:
-        if event_type == "task.returned":
-            return False
-        report.current_task_id, report.task_version = task_id, 0
-    if version <= report.task_version:
+    if (sequence, version) <= (report.task_sequence, report.task_version):
         return False
-    report.task_version = version
+    report.current_task_id = task_id
+    report.task_sequence, report.task_version = sequence, version
     report.status = TASK_EVENT_STATUS[event_type]
     return True
 

@@ -62,6 +62,7 @@ class Report(Base):
     reporter_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))
     current_task_id: Mapped[str | None] = mapped_column(String(36))
+    task_sequence: Mapped[int] = mapped_column(Integer, default=0)
     task_version: Mapped[int] = mapped_column(Integer, default=0)
     handler_staff_code: Mapped[str | None] = mapped_column(String(64))
     handler_name: Mapped[str | None] = mapped_column(String(100))

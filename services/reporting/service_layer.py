@@ -54,6 +54,7 @@ def create_report(uow, caller: dict, data: dict) -> dict:
             reporter_role=caller["role"],
             reporter_name=caller["name"],
             status=Status.SUBMITTED,
+            task_sequence=0,
             task_version=0,
             rework_count=0,
             reopen_count=0,
@@ -194,7 +195,7 @@ def follow_task(uow, event) -> None:
         if report is None:
             raise NotFound("report_not_found", field="report_id", params={"id": payload["report_id"]})
         handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
-        moved = domain.follow_task(report, event.type, payload["task_id"], payload["version"])
+        moved = domain.follow_task(report, event.type, payload["task_id"], payload["sequence"], payload["version"])
         if event.type == "task.assigned":
             _add_timeline(uow, report, "dispatched", SYSTEM, at=event.occurred_at, details={
                 "task_id": payload["task_id"], "handler": payload["handler_name"],

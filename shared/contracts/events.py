@@ -19,12 +19,12 @@ class ReportCreated(Payload):
     community = fields.String(required=True)
     category = fields.String(required=True)
     description = fields.String(required=True)
-    grid = fields.String(allow_none=True)
-    building = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
-    address = fields.String(allow_none=True)
-    latitude = fields.Float(allow_none=True)
-    longitude = fields.Float(allow_none=True)
+    grid = fields.String(allow_none=True, load_default=None)
+    building = fields.String(allow_none=True, load_default=None)
+    unit = fields.String(allow_none=True, load_default=None)
+    address = fields.String(allow_none=True, load_default=None)
+    latitude = fields.Float(allow_none=True, load_default=None)
+    longitude = fields.Float(allow_none=True, load_default=None)
     photos = fields.List(fields.String(), load_default=list)
     urgent = fields.Boolean(load_default=False)
     reporter_id = fields.String(required=True)
@@ -35,9 +35,9 @@ class ReportCreated(Payload):
 class ReportVerified(Payload):
     report_id = fields.String(required=True)
     community = fields.String(required=True)
-    task_id = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True, load_default=None)
     passed = fields.Boolean(required=True)
-    note = fields.String(allow_none=True)
+    note = fields.String(allow_none=True, load_default=None)
     verifier_id = fields.String(required=True)
     rework_count = fields.Integer(required=True)
 
@@ -55,7 +55,7 @@ class ReportRated(Payload):
     report_id = fields.String(required=True)
     community = fields.String(required=True)
     rating = fields.String(required=True)
-    comment = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True, load_default=None)
 
 
 class ReportReopened(Payload):
@@ -69,15 +69,16 @@ class TaskEvent(Payload):
     task_id = fields.String(required=True)
     report_id = fields.String(required=True)
     community = fields.String(required=True)
-    version = fields.Integer(required=True)
+    sequence = fields.Integer(required=True)  # the task's place among its report's tasks: 1, 2, ...
+    version = fields.Integer(required=True)  # grows with every change of the task
     staff_code = fields.String(required=True)
     handler_name = fields.String(required=True)
 
 
 class TaskAssigned(TaskEvent):
-    grid = fields.String(allow_none=True)
+    grid = fields.String(allow_none=True, load_default=None)
     handler_kind = fields.String(required=True)
-    company = fields.String(allow_none=True)
+    company = fields.String(allow_none=True, load_default=None)
     category = fields.String(required=True)
     deadline_at = fields.AwareDateTime(required=True)
 

@@ -1,13 +1,13 @@
 """initial schema
 
-Revision: 7aa9601a74c9 (after ), 2026-11-25 20:05:43.104947
+Revision: 441b9de46deb (after ), 2026-11-25 20:17:57.234885
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = '7aa9601a74c9'
+revision = '441b9de46deb'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
 """initial schema
 
-Revision: 36502b6b4b49 (after ), 2026-11-25 20:05:44.208088
+Revision: a17b753427d4 (after ), 2026-11-25 20:17:56.240699
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = '36502b6b4b49'
+revision = 'a17b753427d4'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
-"""accounts
+"""initial schema
 
-Revision: 6d1995d30cf5 (after ), 2026-11-25 20:07:23.264637
+Revision: ae5d4ba2b09b (after ), 2026-11-25 20:17:58.206594
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = '6d1995d30cf5'
+revision = 'ae5d4ba2b09b'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
 """initial schema
 
-Revision: b807176cc33e (after ), 2026-11-25 20:05:39.951058
+Revision: 4e3d89ecf0ce (after ), 2026-11-25 20:17:54.120483
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = 'b807176cc33e'
+revision = '4e3d89ecf0ce'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -82,6 +82,7 @@ def upgrade() -> None:
     sa.Column('reporter_name', sa.String(length=100), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('current_task_id', sa.String(length=36), nullable=True),
+    sa.Column('task_sequence', sa.Integer(), nullable=False),
     sa.Column('task_version', sa.Integer(), nullable=False),
     sa.Column('handler_staff_code', sa.String(length=64), nullable=True),
     sa.Column('handler_name', sa.String(length=100), nullable=True),

@@ -1,13 +1,13 @@
 """initial schema
 
-Revision: 7e420ac6334f (after ), 2026-11-25 20:05:41.588020
+Revision: 69ae3b959be2 (after ), 2026-11-25 20:17:55.177325
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = '7e420ac6334f'
+revision = '69ae3b959be2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -91,6 +91,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('cause_event_id', sa.String(length=36), nullable=False),
     sa.Column('report_id', sa.String(length=36), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('community', sa.String(length=32), nullable=False),
     sa.Column('category', sa.String(length=64), nullable=False),
     sa.Column('grid', sa.String(length=32), nullable=True),

@@ -1,0 +1,118 @@
+"""The outbox against a real RabbitMQ and real databases (SQLite, and PostgreSQL where it runs)."""
+import json
+import threading
+
+import pytest
+from kombu import Connection
+from sqlalchemy import select
+
+from services.reporting.models import Base, outbox
+from shared.bus import queue_name, subscription_queues
+from shared.contracts.subscriptions import Subscription
+from shared.db import create_db_engine, session_factory
+from shared.outbox import OutboxRelay
+from shared.uow import UnitOfWork
+
+pytestmark = pytest.mark.integration
+
+CREATED = Subscription("dispatch", "reporting", "report.created")
+
+
+def report_created(n: int) -> dict:
+    return {"report_id": f"r-{n}", "community": "ytl", "category": "sanitation.garbage", "description": "垃圾",
+            "building": "44", "reporter_id": "ytl-bl-44", "reporter_role": "building_leader", "channel": "app"}
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = create_db_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def drained_queue(vhost):
+    """The dispatch queue that report.created lands in, emptied before the test."""
+    work = subscription_queues(CREATED)[0]
+    with Connection(vhost.uri) as connection:
+        bound = work(connection.channel())
+        bound.declare()
+        bound.purge()
+
+    def received() -> list[dict]:
+        bodies = []
+        with Connection(vhost.uri) as connection:
+            bound = work(connection.channel())
+            while (message := bound.get(no_ack=True)) is not None:
+                bodies.append(json.loads(message.body))
+        return bodies
+
+    return received
+
+
+def unit_of_work(engine) -> UnitOfWork:
+    return UnitOfWork(session_factory(engine), outbox, Base.metadata.tables["inbox"], "reporting")
+
+
+def record(engine, count: int) -> list[str]:
+    with unit_of_work(engine) as uow:
+        ids = [uow.record("report.created", report_created(n), correlation_id=f"r-{n}").id for n in range(count)]
+        uow.commit()
+    return ids
+
+
+def test_recorded_events_are_published_once_in_order_with_their_envelope(engine, vhost, drained_queue):
+    ids = record(engine, 3)
+    relay = OutboxRelay(engine, outbox, "reporting", vhost.uri)
+
+    assert relay.relay_once() == 3
+    assert relay.relay_once() == 0
+    assert relay.pending() == 0
+
+    bodies = drained_queue()
+    assert [b["id"] for b in bodies] == ids
+    first = bodies[0]
+    assert set(first) == {"id", "type", "version", "occurred_at", "source", "correlation_id", "payload"}
+    assert (first["type"], first["source"], first["version"], first["correlation_id"]) == \
+        ("report.created", "reporting", 1, "r-0")
+    assert first["payload"]["report_id"] == "r-0"
+
+
+def test_nothing_is_stored_when_the_use_case_does_not_commit(engine):
+    with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
+        uow.record("report.created", report_created(1))
+        raise RuntimeError("the use case failed half-way")
+    with engine.connect() as connection:
+        assert connection.execute(select(outbox.c.id)).all() == []
+
+
+def test_when_the_broker_is_unreachable_events_wait_and_go_out_later(engine, vhost, drained_queue):
+    ids = record(engine, 2)
+    unreachable = OutboxRelay(engine, outbox, "reporting", "amqp://guest:guest@127.0.0.1:1/")
+    with pytest.raises(Exception):
+        unreachable.relay_once()
+    assert unreachable.pending() == 2
+
+    assert OutboxRelay(engine, outbox, "reporting", vhost.uri).relay_once() == 2
+    assert [b["id"] for b in drained_queue()] == ids
+
+
+def test_relays_running_side_by_side_publish_each_event_once(engine, vhost, drained_queue):
+    """As when three dispatch instances share one database."""
+    ids = record(engine, 120)
+    relays = [OutboxRelay(engine, outbox, "reporting", vhost.uri, batch_size=10) for _ in range(3)]
+
+    def drain(relay):
+        while relay.relay_once():
+            pass
+
+    threads = [threading.Thread(target=drain, args=(relay,)) for relay in relays]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    published = [b["id"] for b in drained_queue()]
+    assert sorted(published) == sorted(ids)
+    assert queue_name(CREATED) == "dispatch--reporting.report.created"

@@ -140,7 +140,7 @@ def get_media(media_id):
 @blueprint.post("/api/v1/reports")
 @requires("reports:create")
 def create_report():
-    created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport()))
+    created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport))
     return jsonify(created), 201, {"Location": f"/api/v1/reports/{created['report']['id']}"}
 
 
@@ -150,7 +150,7 @@ def list_reports():
     filters = request.args.to_dict()
     filters.pop("lang", None)
     try:
-        rpc.load(rpc.ReportFilter(), filters)
+        rpc.load(rpc.ReportFilter, filters)
     except InvalidInput as exc:
         raise Problem(422, "invalid_input", exc.errors) from None
     return jsonify(call("reporting", "list_reports", g.caller, filters))
@@ -165,13 +165,13 @@ def get_report(report_id):
 @blueprint.post("/api/v1/reports/<report_id>/verification")
 @requires("reports:verify")
 def verify_report(report_id):
-    return jsonify(call("reporting", "verify_report", g.caller, report_id, json_body(rpc.Verification())))
+    return jsonify(call("reporting", "verify_report", g.caller, report_id, json_body(rpc.Verification)))
 
 
 @blueprint.post("/api/v1/reports/<report_id>/rating")
 @requires("reports:rate")
 def rate_report(report_id):
-    return jsonify(call("reporting", "rate_report", g.caller, report_id, json_body(rpc.Rating())))
+    return jsonify(call("reporting", "rate_report", g.caller, report_id, json_body(rpc.Rating)))
 
 
 # --- tasks ----------------------------------------------------------------
@@ -196,13 +196,13 @@ def accept_task(task_id):
 @blueprint.post("/api/v1/tasks/<task_id>/resolve")
 @requires("tasks:act")
 def resolve_task(task_id):
-    return jsonify(call("dispatch", "resolve_task", g.caller, task_id, json_body(rpc.Resolution())))
+    return jsonify(call("dispatch", "resolve_task", g.caller, task_id, json_body(rpc.Resolution)))
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/return")
 @requires("tasks:act")
 def return_task(task_id):
-    return jsonify(call("dispatch", "return_task", g.caller, task_id, json_body(rpc.TaskReturn())))
+    return jsonify(call("dispatch", "return_task", g.caller, task_id, json_body(rpc.TaskReturn)))
 
 
 # --- operations -----------------------------------------------------------

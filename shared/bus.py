@@ -7,10 +7,12 @@ queue (backoff), and a parked queue where a message that keeps failing waits
 for ops to look at and replay it. Nothing is dropped silently.
 """
 import logging
+import time
 import traceback
 from functools import partial
 
-from kombu import Exchange, Queue
+import amqp
+from kombu import Connection, Exchange, Queue
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher, get_connection
 from nameko.constants import PERSISTENT
@@ -60,6 +62,84 @@ def declare_subscriber_queues(amqp_uri: str, source: str) -> None:
 def event_publisher(amqp_uri: str) -> Publisher:
     """Persistent JSON messages with publisher confirms."""
     return Publisher(amqp_uri, use_confirms=True, delivery_mode=PERSISTENT, serializer="json")
+
+
+class BatchPublisher:
+    """Publishes a batch of events and waits once for the broker to confirm all of it.
+
+    Waiting for each message's confirm in turn would cost a round trip per
+    event, and under a busy eventlet hub a long wait for the publishing green
+    thread to run again; one wait per batch keeps the outbox moving.
+    Keeps its connection between batches and opens a new one after an error.
+    """
+
+    def __init__(self, amqp_uri: str, confirm_timeout_s: float = 30):
+        self.amqp_uri = amqp_uri
+        self.confirm_timeout_s = confirm_timeout_s
+        self._connection = None
+        self._channel = None
+        self._declared: set[str] = set()
+
+    def publish(self, exchange: Exchange, messages: list[tuple[str, str]]) -> None:
+        """``messages`` are (routing key, JSON body); raises unless every one is confirmed."""
+        try:
+            self._publish(exchange, messages)
+        except Exception:
+            self.close()
+            raise
+
+    def _publish(self, exchange: Exchange, messages: list[tuple[str, str]]) -> None:
+        channel = self._open()
+        if exchange.name not in self._declared:
+            exchange(channel).declare()
+            self._declared.add(exchange.name)
+        outcome = {"acked": 0, "nacked": False}
+        first_tag = self._next_tag
+        last_tag = first_tag + len(messages) - 1
+
+        def on_ack(tag, multiple):
+            outcome["acked"] = max(outcome["acked"], tag)
+
+        def on_nack(tag, multiple):
+            outcome["nacked"] = True
+
+        channel.events["basic_ack"].add(on_ack)
+        channel.events["basic_nack"].add(on_nack)
+        try:
+            for routing_key, body in messages:
+                message = amqp.Message(body, content_type="application/json", content_encoding="utf-8",
+                                       delivery_mode=PERSISTENT)
+                channel.basic_publish(message, exchange=exchange.name, routing_key=routing_key)
+            self._next_tag = last_tag + 1
+            give_up = time.monotonic() + self.confirm_timeout_s
+            while outcome["acked"] < last_tag and not outcome["nacked"]:
+                remaining = give_up - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"broker did not confirm {len(messages)} events in {self.confirm_timeout_s}s")
+                self._connection.drain_events(timeout=remaining)
+            if outcome["nacked"]:
+                raise RuntimeError("broker refused (nacked) a published event")
+        finally:
+            channel.events["basic_ack"].discard(on_ack)
+            channel.events["basic_nack"].discard(on_nack)
+
+    def _open(self):
+        if self._channel is None:
+            self._connection = Connection(self.amqp_uri)
+            self._connection.connect()
+            self._channel = self._connection.channel()
+            self._channel.confirm_select()
+            self._next_tag = 1
+            self._declared = set()
+        return self._channel
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:  # already gone; nothing left to release
+                pass
+        self._connection = self._channel = None
 
 
 class EventSubscriber(Consumer):

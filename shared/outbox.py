@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
-from shared.bus import declare_subscriber_queues, event_exchange, event_publisher
+from shared.bus import BatchPublisher, declare_subscriber_queues, event_exchange
 from shared.db import UTCDateTime
 from shared.envelope import Event, to_message
 from shared.times import utcnow
@@ -68,7 +68,7 @@ class OutboxRelay:
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.exchange = event_exchange(source)
-        self.publisher = event_publisher(amqp_uri)
+        self.publisher = BatchPublisher(amqp_uri)
         self._declared = False
 
     def relay_once(self) -> int:
@@ -78,23 +78,15 @@ class OutboxRelay:
             self._declared = True
         token = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         rows = self._claim(token)
-        published = []
+        if not rows:
+            return 0
         try:
-            for row in rows:
-                self.publisher.publish(
-                    json.loads(row.body),
-                    exchange=self.exchange,
-                    routing_key=row.routing_key,
-                    declare=[self.exchange],
-                    mandatory=False,
-                )
-                published.append(row.id)
+            self.publisher.publish(self.exchange, [(row.routing_key, row.body) for row in rows])
         except Exception as exc:
-            self._record_failure([r.id for r in rows if r.id not in published], exc)
+            self._record_failure([row.id for row in rows], exc)
             raise
-        finally:
-            self._mark_published(published)
-        return len(published)
+        self._mark_published([row.id for row in rows])
+        return len(rows)
 
     def _claim(self, token: str):
         now = utcnow()

@@ -20,4 +20,4 @@ def shown_local(moment: datetime | None) -> str | None:
     """ISO 8601 in Shanghai time, with its +08:00 offset, for people and APIs."""
     if moment is None:
         return None
-    return as_utc(moment).astimezone(SHANGHAI).isoformat(timespec="seconds")
+    return as_utc(moment).astimezone(SHANGHAI).isoformat(timespec="milliseconds")

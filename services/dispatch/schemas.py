@@ -44,3 +44,8 @@ class OrganisationImport(Schema):
     staff = fields.List(fields.Dict(), load_default=list)
     category_policies = fields.List(fields.Dict(), load_default=list)
     routing_rules = fields.List(fields.Dict(), load_default=list)
+
+
+# One instance each: building a schema costs far more than using it.
+task_view = TaskView()
+organisation_import = OrganisationImport()

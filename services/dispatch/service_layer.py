@@ -12,7 +12,7 @@ from services.dispatch.calendar import TimeLimit, WorkCalendar
 from services.dispatch.domain import Candidate, TaskStatus
 from services.dispatch.models import (Building, CategoryPolicy, Community, Grid, PropertyCompany, RoutingRule,
                                       Staff, Task, Unit)
-from services.dispatch.schemas import OrganisationImport, TaskView
+from services.dispatch.schemas import organisation_import, task_view
 from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, NotFound
 from shared.contracts.events import load_payload
@@ -33,7 +33,7 @@ GRID_ROLES = {"grid_worker", "grid_leader"}
 
 
 def import_organisation(uow, data: dict) -> dict:
-    data = OrganisationImport().load(data)
+    data = organisation_import.load(data)
     with uow:
         for key, model in ORGANISATION_TABLES:
             for row in data[key]:
@@ -86,19 +86,19 @@ def on_report_reopened(uow, event, calendar: WorkCalendar) -> None:
 
 # --- handlers' commands -------------------------------------------------
 def accept_task(uow, caller: dict, task_id: str) -> dict:
-    caller = rpc.Caller().load(caller)
+    caller = rpc.load(rpc.Caller, caller)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.accept, task, caller["staff_code"])
         task.accepted_at = utcnow()
         uow.record("task.accepted", _task_event(task), correlation_id=task.report_id)
         uow.commit()
-        return TaskView().dump(task)
+        return task_view.dump(task)
 
 
 def resolve_task(uow, caller: dict, task_id: str, resolution: dict) -> dict:
-    caller = rpc.Caller().load(caller)
-    resolution = rpc.load(rpc.Resolution(), resolution)
+    caller = rpc.load(rpc.Caller, caller)
+    resolution = rpc.load(rpc.Resolution, resolution)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.resolve, task, caller["staff_code"])
@@ -106,13 +106,13 @@ def resolve_task(uow, caller: dict, task_id: str, resolution: dict) -> dict:
         task.resolution_note, task.resolution_photos = resolution["note"], resolution["photos"]
         uow.record("task.resolved", {**_task_event(task), **resolution}, correlation_id=task.report_id)
         uow.commit()
-        return TaskView().dump(task)
+        return task_view.dump(task)
 
 
 def return_task(uow, caller: dict, task_id: str, data: dict, calendar: WorkCalendar) -> dict:
     """退单: the task goes back and is re-routed to the next handler in line."""
-    caller = rpc.Caller().load(caller)
-    data = rpc.load(rpc.TaskReturn(), data)
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.TaskReturn, data)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.give_back, task, caller["staff_code"])
@@ -124,29 +124,29 @@ def return_task(uow, caller: dict, task_id: str, data: dict, calendar: WorkCalen
             raise Conflict("no_handler", field="task_id")
         successor = _assign(uow, returned.id, _summary_of(task), calendar, kind=next_kind)
         uow.commit()
-        return {**TaskView().dump(task), "successor": TaskView().dump(successor)}
+        return {**task_view.dump(task), "successor": task_view.dump(successor)}
 
 
 def get_task(uow, caller: dict, task_id: str) -> dict:
-    caller = rpc.Caller().load(caller)
+    caller = rpc.load(rpc.Caller, caller)
     with uow:
-        return TaskView().dump(_visible_task(uow, caller, task_id))
+        return task_view.dump(_visible_task(uow, caller, task_id))
 
 
 def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
-    caller = rpc.Caller().load(caller)
+    caller = rpc.load(rpc.Caller, caller)
     conditions = [Task.community == caller["community"], _visibility(caller)]
     if status:
         conditions.append(Task.status == status)
     with uow:
         rows = uow.session.scalars(select(Task).where(*conditions).order_by(Task.deadline_at).limit(200)).all()
-        return TaskView(many=True).dump(rows)
+        return task_view.dump(rows, many=True)
 
 
 def tasks_of_report(uow, report_id: str) -> list[dict]:
     with uow:
         rows = uow.session.scalars(select(Task).where(Task.report_id == report_id).order_by(Task.created_at)).all()
-        return TaskView(many=True).dump(rows)
+        return task_view.dump(rows, many=True)
 
 
 # --- inside -------------------------------------------------------------

@@ -55,3 +55,9 @@ class ReportView(Schema):
     created_at = _local("created_at")
     updated_at = _local("updated_at")
     closed_at = _local("closed_at")
+
+
+# One instance each: building a schema costs far more than using it.
+category_view = CategoryView()
+timeline_view = TimelineView()
+report_view = ReportView()

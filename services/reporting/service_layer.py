@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from services.reporting import domain
 from services.reporting.domain import Status
 from services.reporting.models import Category, Media, Report, TimelineEntry
-from services.reporting.schemas import CategoryView, ReportView, TimelineView
+from services.reporting.schemas import category_view, report_view, timeline_view
 from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
@@ -31,12 +31,12 @@ def import_categories(uow, categories: list[dict]) -> int:
 def list_categories(uow) -> list[dict]:
     with uow:
         rows = uow.session.scalars(select(Category).where(Category.active).order_by(Category.code)).all()
-        return CategoryView(many=True).dump(rows)
+        return category_view.dump(rows, many=True)
 
 
 def create_report(uow, caller: dict, data: dict) -> dict:
-    caller = rpc.Caller().load(caller)
-    data = rpc.load(rpc.NewReport(), data)
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.NewReport, data)
     now = utcnow()
     with uow:
         category = uow.session.get(Category, data["category"])
@@ -69,7 +69,7 @@ def create_report(uow, caller: dict, data: dict) -> dict:
                    correlation_id=report.id)
         duplicates = _possible_duplicates(uow, report)
         uow.commit()
-        return {"report": ReportView().dump(report), "possible_duplicates": duplicates}
+        return {"report": report_view.dump(report), "possible_duplicates": duplicates}
 
 
 def _possible_duplicates(uow, report: Report) -> list[dict]:
@@ -86,19 +86,20 @@ def _possible_duplicates(uow, report: Report) -> list[dict]:
             Report.id != report.id,
         ).order_by(Report.created_at.desc()).limit(10)
     ).all()
-    return [{"id": r.id, "description": r.description, "status": r.status,
-             "created_at": ReportView().dump(r)["created_at"]} for r in rows]
+    return [{"id": r.id, "description": r.description, "status": r.status, "created_at": shown_local(r.created_at)}
+            for r in rows]
 
 
 def get_report(uow, caller: dict, report_id: str) -> dict:
+    caller = rpc.load(rpc.Caller, caller)
     with uow:
         report = _visible_report(uow, caller, report_id)
         return _with_timeline(uow, report)
 
 
 def list_reports(uow, caller: dict, filters: dict) -> dict:
-    caller = rpc.Caller().load(caller)
-    filters = rpc.load(rpc.ReportFilter(), filters)
+    caller = rpc.load(rpc.Caller, caller)
+    filters = rpc.load(rpc.ReportFilter, filters)
     conditions = [Report.community == caller["community"], _visibility(caller)]
     for name in ("status", "category", "grid", "building"):
         if filters[name]:
@@ -116,7 +117,7 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
             select(Report).where(*conditions).order_by(Report.created_at.desc(), Report.id)
             .offset((page - 1) * per_page).limit(per_page)
         ).all()
-        return {"items": ReportView(many=True).dump(rows), "page": page, "per_page": per_page, "total": total}
+        return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
 
 
 def _visibility(caller: dict):
@@ -135,8 +136,8 @@ def _visibility(caller: dict):
 
 
 def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
-    caller = rpc.Caller().load(caller)
-    data = rpc.load(rpc.Verification(), data)
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.Verification, data)
     with uow:
         report = _visible_report(uow, caller, report_id)
         if not domain.may_verify(report, caller):
@@ -165,8 +166,8 @@ def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
 
 
 def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
-    caller = rpc.Caller().load(caller)
-    data = rpc.load(rpc.Rating(), data)
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.Rating, data)
     with uow:
         report = _visible_report(uow, caller, report_id)
         if report.reporter_id != caller["account_id"]:
@@ -217,7 +218,7 @@ def follow_task(uow, event) -> None:
 
 
 def upload_media(uow, caller: dict, content_type: str, content_b64: str) -> dict:
-    caller = rpc.Caller().load(caller)
+    caller = rpc.load(rpc.Caller, caller)
     if content_type not in MEDIA_TYPES:
         raise InvalidInput.one("file", "unsupported_media_type")
     data = base64.b64decode(content_b64)
@@ -240,7 +241,6 @@ def get_media(uow, caller: dict, media_id: str) -> dict:
 
 
 def _visible_report(uow, caller: dict, report_id: str) -> Report:
-    caller = rpc.Caller().load(caller)
     report = uow.session.scalars(
         select(Report).where(Report.id == report_id, Report.community == caller["community"], _visibility(caller))
     ).first()
@@ -268,4 +268,4 @@ def _with_timeline(uow, report: Report) -> dict:
     entries = uow.session.scalars(
         select(TimelineEntry).where(TimelineEntry.report_id == report.id).order_by(TimelineEntry.at, TimelineEntry.id)
     ).all()
-    return {**ReportView().dump(report), "timeline": TimelineView(many=True).dump(entries)}
+    return {**report_view.dump(report), "timeline": timeline_view.dump(entries, many=True)}

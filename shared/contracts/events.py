@@ -4,6 +4,8 @@ Publishers dump through these (plain JSON types, validated); consumers load
 through them and ignore fields they do not know. A payload change that is not
 backwards compatible gets a new version number.
 """
+from functools import cache
+
 from marshmallow import EXCLUDE, Schema, fields
 
 
@@ -118,9 +120,14 @@ PAYLOADS: dict[str, type[Payload]] = {
 }
 
 
+@cache
+def _schema(event_type: str) -> Payload:
+    return PAYLOADS[event_type]()
+
+
 def dump_payload(event_type: str, data: dict) -> dict:
     """Validate and turn into plain JSON types; raises on a payload that breaks its schema."""
-    schema = PAYLOADS[event_type]()
+    schema = _schema(event_type)
     dumped = schema.dump(data)
     errors = schema.validate(dumped)
     if errors:
@@ -129,4 +136,4 @@ def dump_payload(event_type: str, data: dict) -> dict:
 
 
 def load_payload(event_type: str, payload: dict) -> dict:
-    return PAYLOADS[event_type]().load(payload)
+    return _schema(event_type).load(payload)

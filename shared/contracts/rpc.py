@@ -5,6 +5,7 @@ Validation errors come out as a list of {field, code, params}, where code is a
 key of shared.contracts.messages, so every error names its field in both languages.
 """
 import re
+from functools import cache
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -67,12 +68,17 @@ def flatten_errors(messages, prefix: str = "") -> list[dict]:
     return out
 
 
-def load(schema: Schema, data) -> dict:
-    """Load or raise InvalidInput naming every bad field."""
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    return schema()  # building a schema is costly; loading with one is thread-safe
+
+
+def load(schema: type[Schema], data) -> dict:
+    """Load ``data`` with the schema class, or raise InvalidInput naming every bad field."""
     if not isinstance(data, dict):
         raise InvalidInput([{"field": "", "code": "not_json", "params": {}}])
     try:
-        return schema.load(data)
+        return _instance(schema).load(data)
     except ValidationError as exc:
         raise InvalidInput(flatten_errors(exc.messages)) from None
 

@@ -109,11 +109,10 @@ def upload_media():
         raise Problem(422, "invalid_input", [{"field": "file", "code": "required", "params": {}}])
     content = upload.read(MAX_PHOTO_BYTES + 1)
     if len(content) > MAX_PHOTO_BYTES:
-        raise Problem(413, "photo_too_large", [{"field": "file", "code": "photo_too_large", "params": {"max": "5 MB"}}],
-                      max="5 MB")
+        raise Problem.on_field(413, "file", "photo_too_large", max="5 MB")
     content_type = _image_type(content)
     if content_type is None:
-        raise Problem(415, "unsupported_media_type", [{"field": "file", "code": "unsupported_media_type", "params": {}}])
+        raise Problem.on_field(415, "file", "unsupported_media_type")
     stored = call("reporting", "upload_media", g.caller, content_type, base64.b64encode(content).decode())
     return jsonify(stored), 201
 

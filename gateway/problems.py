@@ -28,6 +28,11 @@ class Problem(Exception):
         super().__init__(code)
         self.status, self.code, self.errors, self.params = status, code, errors or [], params
 
+    @classmethod
+    def on_field(cls, status: int, field: str, code: str, **params) -> "Problem":
+        """A problem that is about one field."""
+        return cls(status, code, [{"field": field, "code": code, "params": params}], **params)
+
 
 def language() -> str:
     wanted = request.args.get("lang") or request.headers.get("Accept-Language", "")

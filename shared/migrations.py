@@ -14,7 +14,6 @@ from alembic.config import Config
 from shared.config import COMPONENT_DIRS, component_config
 from shared.db import create_db_engine
 
-
 COMPONENTS = tuple(COMPONENT_DIRS)
 
 

@@ -7,6 +7,7 @@ every second for anything left over (after a crash or a broker outage).
 """
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import eventlet
@@ -33,7 +34,7 @@ class Database:
     inbox: Table
     source: str
     relay: OutboxRelay
-    wake_relay: callable
+    wake_relay: Callable[[], None]
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.outbox, self.inbox, self.source, self.wake_relay)

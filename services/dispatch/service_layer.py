@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 from services.dispatch import domain
 from services.dispatch.calendar import TimeLimit, WorkCalendar
 from services.dispatch.domain import Candidate, TaskStatus
-from services.dispatch.models import (Building, CategoryPolicy, Community, Grid, PropertyCompany, RoutingRule,
-                                      Staff, Task, Unit)
+from services.dispatch.models import (
+    Building,
+    CategoryPolicy,
+    Community,
+    Grid,
+    PropertyCompany,
+    RoutingRule,
+    Staff,
+    Task,
+    Unit,
+)
 from services.dispatch.schemas import organisation_import, task_view
 from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, NotFound

@@ -58,7 +58,8 @@ def flatten_errors(messages, prefix: str = "") -> list[dict]:
     if isinstance(messages, list):
         out = []
         for message in messages:
-            out.extend(flatten_errors(message, prefix) if isinstance(message, dict) else [_error_entry(prefix, message)])
+            nested = isinstance(message, dict)
+            out.extend(flatten_errors(message, prefix) if nested else [_error_entry(prefix, message)])
         return out
     out = []
     for key, value in messages.items():

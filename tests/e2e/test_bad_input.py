@@ -1,6 +1,7 @@
 """Every bad request gets a 4xx problem naming the field, in Chinese or English,
 and nothing is stored; a caller outside the scope sees nothing."""
 import pytest
+import requests
 
 from tests.e2e.conftest import wait_until
 
@@ -82,8 +83,6 @@ def test_an_upload_that_is_not_an_image_is_refused(as_user):
 
 
 def test_no_token_is_401_and_a_wrong_role_is_403(platform, as_user):
-    import requests
-
     anonymous = requests.get(f"{platform.url}/api/v1/reports", timeout=10)
     assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthorized"
     property_staff = as_user("wuli")

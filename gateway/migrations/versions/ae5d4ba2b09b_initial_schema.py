@@ -5,8 +5,6 @@ Revision: ae5d4ba2b09b (after ), 2026-11-25 20:17:58.206594
 import sqlalchemy as sa
 from alembic import op
 
-import shared.db
-
 revision = 'ae5d4ba2b09b'
 down_revision = None
 branch_labels = None

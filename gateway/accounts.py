@@ -17,7 +17,7 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 ROLES = (
     "resident", "volunteer", "unit_leader", "building_leader", "grid_worker", "grid_leader",
-    "property_staff", "community_admin", "party_secretary", "district_it",
+    "property_staff", "community_admin", "party_secretary", "street_platform", "district_it",
 )
 
 

@@ -146,13 +146,18 @@ def create_report():
 @blueprint.get("/api/v1/reports")
 @requires("reports:read")
 def list_reports():
-    filters = request.args.to_dict()
-    filters.pop("lang", None)
+    return jsonify(call("reporting", "list_reports", g.caller, _query_args(rpc.ReportFilter)))
+
+
+def _query_args(schema) -> dict:
+    """The query string, checked like a body; passed on as given (strings) for the service to load."""
+    args = request.args.to_dict()
+    args.pop("lang", None)
     try:
-        rpc.load(rpc.ReportFilter, filters)
+        rpc.load(schema, args)
     except InvalidInput as exc:
         raise Problem(422, "invalid_input", exc.errors) from None
-    return jsonify(call("reporting", "list_reports", g.caller, filters))
+    return args
 
 
 @blueprint.get("/api/v1/reports/<report_id>")
@@ -202,6 +207,60 @@ def resolve_task(task_id):
 @requires("tasks:act")
 def return_task(task_id):
     return jsonify(call("dispatch", "return_task", g.caller, task_id, json_body(rpc.TaskReturn)))
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/escalation")
+@requires("tasks:escalate")
+def escalate_task(task_id):
+    """上报: this level cannot solve it."""
+    return jsonify(call("dispatch", "escalate_task", g.caller, task_id, json_body(rpc.Escalation)))
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/extension-requests")
+@requires("tasks:act")
+def request_extension(task_id):
+    return jsonify(call("dispatch", "request_extension", g.caller, task_id, json_body(rpc.ExtensionRequest))), 201
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/deferral-requests")
+@requires("tasks:act")
+def request_deferral(task_id):
+    return jsonify(call("dispatch", "request_deferral", g.caller, task_id, json_body(rpc.DeferralRequest))), 201
+
+
+@blueprint.post("/api/v1/requests/<request_id>/decision")
+@requires("tasks:decide")
+def decide_request(request_id):
+    return jsonify(call("dispatch", "decide_request", g.caller, request_id, json_body(rpc.Decision)))
+
+
+@blueprint.post("/api/v1/tasks/<task_id>/resume")
+@requires("tasks:decide")
+def resume_task(task_id):
+    return jsonify(call("dispatch", "resume_task", g.caller, task_id))
+
+
+# --- calendar and figures ---------------------------------------------------
+@blueprint.get("/api/v1/calendar")
+@requires("calendar:read")
+def calendar():
+    year = request.args.get("year", "")
+    if not year.isdigit():
+        raise Problem.on_field(422, "year", "required")
+    return jsonify(year=int(year), days=call("dispatch", "list_calendar", int(year)))
+
+
+@blueprint.put("/api/v1/calendar/days/<day>")
+@requires("calendar:edit")
+def set_calendar_day(day):
+    return jsonify(call("dispatch", "set_calendar_day", g.caller, day, json_body(rpc.CalendarDayChange)))
+
+
+@blueprint.get("/api/v1/figures")
+@requires("figures:read")
+def figures():
+    query = _query_args(rpc.FiguresQuery)
+    return jsonify(call("dispatch", "figures", g.caller, query))
 
 
 # --- operations -----------------------------------------------------------

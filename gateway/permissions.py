@@ -6,8 +6,10 @@ records, in its queries.
 """
 REPORTERS = frozenset({"resident", "volunteer", "unit_leader", "building_leader", "grid_worker", "grid_leader",
                        "community_admin", "party_secretary"})
-HANDLERS = frozenset({"property_staff", "grid_worker", "community_admin"})
-STAFF = frozenset({"grid_worker", "grid_leader", "property_staff", "community_admin", "party_secretary"})
+HANDLERS = frozenset({"property_staff", "grid_worker", "community_admin", "street_platform"})
+STAFF = frozenset({"grid_worker", "grid_leader", "property_staff", "community_admin", "party_secretary",
+                   "street_platform"})
+OFFICE = frozenset({"community_admin", "party_secretary"})
 SIGNED_IN = REPORTERS | STAFF
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -21,6 +23,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports:rate": REPORTERS,
     "tasks:read": STAFF,
     "tasks:act": HANDLERS,
+    "tasks:escalate": HANDLERS | {"grid_leader", "party_secretary"},
+    "tasks:decide": OFFICE | {"grid_leader"},
+    "calendar:read": STAFF,
+    "calendar:edit": OFFICE,
+    "figures:read": OFFICE | {"grid_leader"},
 }
 
 

@@ -9,17 +9,18 @@ for ops to look at and replay it. Nothing is dropped silently.
 import logging
 import time
 import traceback
+from contextlib import contextmanager
 from functools import partial
 
 import amqp
 from kombu import Connection, Exchange, Queue
 from marshmallow import ValidationError
-from nameko.amqp.publish import Publisher, get_connection
+from nameko.amqp.publish import Publisher
 from nameko.constants import PERSISTENT
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscribers_of
+from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscribers_of, subscription
 from shared.envelope import from_message
 from shared.times import utcnow
 
@@ -27,6 +28,17 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_DELAYS_S = (1, 5, 30, 120)  # then parked; config EVENT_RETRY_DELAYS_S overrides
 ATTEMPT_HEADER = "x-delivery-attempt"
+
+
+@contextmanager
+def _connected(amqp_uri: str):
+    """A broker connection, or kombu's OperationalError at once when the broker is away."""
+    connection = Connection(amqp_uri)
+    try:
+        connection.ensure_connection(max_retries=1)
+        yield connection
+    finally:
+        connection.release()
 
 
 def event_exchange(source: str) -> Exchange:
@@ -40,7 +52,7 @@ def queue_name(sub: Subscription) -> str:
 def subscription_queues(sub: Subscription) -> tuple[Queue, Queue, Queue]:
     """(work, retry, parked) queues of one subscription."""
     name = queue_name(sub)
-    work = Queue(name, exchange=event_exchange(sub.source), routing_key=sub.event_type, durable=True)
+    work = Queue(name, exchange=event_exchange(sub.source), routing_key=sub.routing_pattern, durable=True)
     retry = Queue(
         f"{name}.retry",
         durable=True,
@@ -52,7 +64,7 @@ def subscription_queues(sub: Subscription) -> tuple[Queue, Queue, Queue]:
 
 def declare_subscriber_queues(amqp_uri: str, source: str) -> None:
     """Make sure every queue that listens to ``source`` exists before it publishes."""
-    with get_connection(amqp_uri) as connection:
+    with _connected(amqp_uri) as connection:
         channel = connection.channel()
         for sub in subscribers_of(source):
             for queue in subscription_queues(sub):
@@ -125,9 +137,10 @@ class BatchPublisher:
 
     def _open(self):
         if self._channel is None:
-            self._connection = Connection(self.amqp_uri)
-            self._connection.connect()
-            self._channel = self._connection.channel()
+            connection = Connection(self.amqp_uri)
+            connection.ensure_connection(max_retries=1)  # the relay retries later if the broker is away
+            self._connection = connection
+            self._channel = connection.channel()
             self._channel.confirm_select()
             self._next_tag = 1
             self._declared = set()
@@ -157,12 +170,13 @@ class EventSubscriber(Consumer):
         super().__init__(queue=None, **kwargs)
 
     def setup(self):
-        sub = Subscription(self.container.service_name, self.source, self.event_type)
-        if sub not in SUBSCRIPTIONS:
-            raise RuntimeError(f"{sub} is not listed in shared.contracts.subscriptions")
+        sub = subscription(self.container.service_name, self.source, self.event_type)
+        if sub is None:
+            raise RuntimeError(f"{self.container.service_name} subscribes to {self.source} {self.event_type}, "
+                               "which shared.contracts.subscriptions does not list")
         self.queue, self.retry_queue, self.parked_queue = subscription_queues(sub)
         self.amqp_uri = self.container.config["AMQP_URI"]
-        with get_connection(self.amqp_uri) as connection:
+        with _connected(self.amqp_uri) as connection:
             channel = connection.channel()
             for queue in (self.queue, self.retry_queue, self.parked_queue):
                 queue(channel).declare()
@@ -227,7 +241,7 @@ subscribe = EventSubscriber.decorator
 def parked_counts(amqp_uri: str) -> dict[str, int]:
     """How many messages wait in each parked queue."""
     counts = {}
-    with get_connection(amqp_uri) as connection:
+    with _connected(amqp_uri) as connection:
         channel = connection.channel()
         for sub in SUBSCRIPTIONS:
             parked = subscription_queues(sub)[2]
@@ -240,7 +254,7 @@ def replay_parked(amqp_uri: str, sub: Subscription) -> int:
     work, _retry, parked = subscription_queues(sub)
     moved = 0
     publisher = event_publisher(amqp_uri)
-    with get_connection(amqp_uri) as connection:
+    with _connected(amqp_uri) as connection:
         bound = parked(connection.channel())
         bound.declare()
         while (message := bound.get(no_ack=False)) is not None:
@@ -270,9 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, count in parked_counts(amqp_uri()).items():
             print(f"{count:6d}  {name}")
     else:
-        sub = Subscription(args.consumer, args.source, args.event_type)
-        if sub not in SUBSCRIPTIONS:
-            parser.error(f"no such subscription: {sub}")
+        sub = subscription(args.consumer, args.source, args.event_type)
+        if sub is None:
+            parser.error(f"no such subscription: {args.consumer} <- {args.source} {args.event_type}")
         print(f"replayed {replay_parked(amqp_uri(), sub)} message(s) to {queue_name(sub)}")
     return 0
 

@@ -2,8 +2,9 @@
 
     python -m deploy.demo.load [--file deploy/demo/lanshan.yml]
 
-The catalogue goes to reporting and the organisation to dispatch, by RPC (each
-service owns its data); accounts go into the gateway's own database. Loading
+The catalogue goes to reporting, the organisation and the working calendar to
+dispatch, by RPC (each service owns its data); accounts go into the gateway's
+own database. Loading
 twice changes nothing: every record is keyed by its code.
 """
 import argparse
@@ -19,6 +20,7 @@ from shared.config import SERVICE_NAMES, amqp_uri, component_config
 from shared.db import create_db_engine, session_factory
 
 DEMO_FILE = Path(__file__).with_name("lanshan.yml")
+CALENDAR_DIR = Path(__file__).parents[1] / "calendar"
 DEMO_PASSWORD = "lanshan2026"  # published with the demo; every demo account has it
 
 
@@ -45,6 +47,10 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
         people.append({"username": person["username"], "name": person["name"], "role": role,
                        "community": community, "staff_code": person["code"], **scope})
 
+    street = doc["street"]
+    for person in street["platform"]:
+        # The street platform's staff belong to the street, not to one community.
+        add(person, street["code"], "street_platform")
     for c in doc["communities"]:
         code = c["code"]
         org["communities"].append({"code": code, "street": doc["street"]["code"], "name_zh": c["name_zh"],
@@ -71,11 +77,21 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
                         add(volunteer, code, "volunteer", grid=grid["code"], building=b, unit=unit["code"])
         org["routing_rules"].extend({"community": code, **rule} for rule in c["routing_rules"])
     org["category_policies"] = [
-        {"category": c["code"], "handler_kind": c["handler"], "limit_amount": c["time_limit"]["amount"],
-         "limit_unit": c["time_limit"]["unit"]}
+        {"category": c["code"], "handler_kind": c["handler"], "level": c["level"], "is_dispute": c["dispute"],
+         "limit_amount": c["time_limit"]["amount"], "limit_unit": c["time_limit"]["unit"]}
         for c in doc["categories"]
     ]
     return org, people
+
+
+def calendar_days() -> list[dict]:
+    """Every year's holidays and make-up working days in deploy/calendar/."""
+    days = []
+    for path in sorted(CALENDAR_DIR.glob("*.yml")):
+        year = yaml.safe_load(path.read_text(encoding="utf-8"))
+        days += [{"date": str(d["date"]), "kind": "holiday", "name": d["name"]} for d in year["holidays"]]
+        days += [{"date": str(d["date"]), "kind": "workday", "name": d["name"]} for d in year["makeup_workdays"]]
+    return days
 
 
 def wait_for_services(cluster, deadline_s: float = 90) -> None:
@@ -98,6 +114,7 @@ def load(path: Path = DEMO_FILE, uri: str | None = None) -> dict:
         wait_for_services(cluster)
         cluster.reporting.import_categories(catalogue(doc))
         counts = cluster.dispatch.import_organisation(org)
+        counts["calendar_days"] = cluster.dispatch.import_calendar(calendar_days())
     sessions = session_factory(create_db_engine(component_config("gateway")["DATABASE_URL"]))
     # Everyone in the demo shares one published password, so one (slow, salted) hash serves all.
     demo_hash = accounts.hash_password(DEMO_PASSWORD)

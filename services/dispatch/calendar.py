@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from shared.times import SHANGHAI, as_utc
 
 OFFICE_PERIODS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
+WORKING_DAY = timedelta(hours=7, minutes=30)  # the length of OFFICE_PERIODS
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,25 @@ class WorkCalendar:
         else:
             due = self._add_working_time(local, timedelta(hours=limit.amount))
         return as_utc(due)
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """``duration`` of office time after ``start``, in UTC."""
+        return as_utc(self._add_working_time(as_utc(start).astimezone(SHANGHAI), duration))
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """How much office time lies between two moments (zero if ``end`` is not later)."""
+        begin, finish = as_utc(start).astimezone(SHANGHAI), as_utc(end).astimezone(SHANGHAI)
+        total = timedelta()
+        day = begin.date()
+        while day <= finish.date():
+            if self.is_working_day(day):
+                for opens, closes in self.periods:
+                    low = max(begin, datetime.combine(day, opens, SHANGHAI))
+                    high = min(finish, datetime.combine(day, closes, SHANGHAI))
+                    if high > low:
+                        total += high - low
+            day += timedelta(days=1)
+        return total
 
     def _end_of_nth_working_day(self, start_day: date, n: int) -> datetime:
         """N working days counted from the day after ``start_day``, due at close of office."""

@@ -1,9 +1,11 @@
-"""Tasks and routing, in plain Python.
+"""Tasks, routing and the escalation ladder, in plain Python.
 
 A report becomes a task for one handler: the property company's staff or the
 grid's grid worker, as the category's policy and the community's routing rules
 say, falling back up the line (property → grid worker → community office) when
-a handler returns it as not theirs (退单). Functions take any object with the
+a handler returns it as not theirs (退单). What a grid cannot solve climbs the
+ladder grid → community → street ("small matters do not leave the grid, big
+matters do not leave the community"). Functions take any object with the
 task's attributes and change it, or raise RuleBroken with a message code.
 """
 from dataclasses import dataclass
@@ -17,11 +19,18 @@ class TaskStatus(StrEnum):
     REWORK = "rework"  # verification failed: back to the same handler
     CLOSED = "closed"  # verified
     RETURNED = "returned"  # 退单: not this handler's; a successor task was made
+    ESCALATED = "escalated"  # 上报: handed to the next level; a successor task was made
 
 
 OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.RESOLVED, TaskStatus.REWORK)
-HANDLER_KINDS = ("property", "grid", "community")
-FALLBACK = {"property": "grid", "grid": "community", "community": None}
+# Still in the handler's hands: the clock runs (once resolved, it waits for verification).
+WORKING_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.REWORK)
+HANDLER_KINDS = ("property", "grid", "community", "street")
+FALLBACK = {"property": "grid", "grid": "community", "community": None, "street": None}
+
+LEVELS = ("grid", "community", "street")
+# Above the grid, the level itself says who works the matter.
+KIND_AT_LEVEL = {"community": "community", "street": "street"}
 
 
 class RuleBroken(Exception):
@@ -60,11 +69,6 @@ def choose_handler(kind: str | None, candidates: dict[str, list[Candidate]]) -> 
     return None
 
 
-def kind_after_return(returned_kind: str) -> str | None:
-    """退单 says "not ours": the next task goes one step up the line, not to a colleague."""
-    return FALLBACK[returned_kind]
-
-
 def _own(task, staff_code: str, action: str, *allowed: TaskStatus) -> None:
     if task.staff_code != staff_code:
         raise RuleBroken("not_your_task")
@@ -85,11 +89,22 @@ def resolve(task, staff_code: str) -> None:
     task.version += 1
 
 
-def give_back(task, staff_code: str) -> None:
-    """退单: not this handler's matter, before they have resolved it."""
+def give_back(task, staff_code: str) -> tuple[str, str]:
+    """退单: not this handler's matter, before they have resolved it.
+
+    Returns (level, kind) of the next task: one step up the line at the grid
+    level; from the street, back down to the community office.
+    """
     _own(task, staff_code, "return", TaskStatus.ASSIGNED, TaskStatus.ACCEPTED)
+    if task.level == "street":
+        after = ("community", "community")
+    elif FALLBACK[task.handler_kind] is None:
+        raise RuleBroken("no_handler")
+    else:
+        after = (task.level, FALLBACK[task.handler_kind])
     task.status = TaskStatus.RETURNED
     task.version += 1
+    return after
 
 
 def verification_result(task, passed: bool) -> None:
@@ -98,3 +113,44 @@ def verification_result(task, passed: bool) -> None:
         return  # a late or repeated result changes nothing
     task.status = TaskStatus.CLOSED if passed else TaskStatus.REWORK
     task.version += 1
+
+
+def starting_level(category_level: str, urgent: bool) -> str:
+    """Big matters start at their category's level; an urgent one skips the grid level."""
+    if urgent and category_level == "grid":
+        return "community"
+    return category_level
+
+
+def level_above(level: str) -> str | None:
+    position = LEVELS.index(level)
+    return LEVELS[position + 1] if position + 1 < len(LEVELS) else None
+
+
+def escalate(task, reason: str) -> str:
+    """上报: this level cannot solve it. Returns the level it goes to."""
+    if task.status not in OPEN_TASK_STATUSES:
+        raise RuleBroken("task_state", status=task.status, action="escalate")
+    above = level_above(task.level)
+    if above is None:
+        raise RuleBroken("top_level")
+    task.status = TaskStatus.ESCALATED
+    task.escalation_reason = reason
+    task.version += 1
+    return above
+
+
+def may_escalate(task, caller: dict) -> bool:
+    """The handler, the grid's own staff, or the community office at its level."""
+    role = caller["role"]
+    return (
+        task.staff_code == caller.get("staff_code")
+        or (role in ("grid_worker", "grid_leader") and task.level == "grid" and task.grid == caller.get("grid"))
+        or (role in ("community_admin", "party_secretary") and task.level in ("grid", "community"))
+    )
+
+
+def may_decide_requests(task, caller: dict) -> bool:
+    """Extensions and deferrals are approved by the grid leader of the task's grid or the community office."""
+    role = caller["role"]
+    return role in ("community_admin", "party_secretary") or (role == "grid_leader" and task.grid == caller.get("grid"))

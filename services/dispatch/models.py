@@ -2,7 +2,7 @@
 
 Every record carries its community; places are keyed within it.
 """
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata
@@ -65,7 +65,8 @@ class Unit(Base):
 
 
 class Staff(Base):
-    """Someone who handles, leads or reports: grid workers, property staff, office staff, leaders."""
+    """Someone who handles, leads or reports: grid workers, property staff, office staff,
+    leaders; and the street platform's staff, whose ``community`` is their street's code."""
 
     __tablename__ = "staff"
     __table_args__ = (Index("ix_staff_community_role", "community", "role"),)
@@ -82,12 +83,15 @@ class Staff(Base):
 
 
 class CategoryPolicy(Base):
-    """Who handles a category by default, and its time limit."""
+    """Who handles a category by default, its time limit, and the level it starts at
+    (big matters go straight to the community or the street)."""
 
     __tablename__ = "category_policies"
 
     category: Mapped[str] = mapped_column(String(64), primary_key=True)
     handler_kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16), default="grid")
+    is_dispute: Mapped[bool] = mapped_column(Boolean, default=False)
     limit_amount: Mapped[int] = mapped_column(Integer)
     limit_unit: Mapped[str] = mapped_column(String(16))
 
@@ -111,6 +115,7 @@ class Task(Base):
         Index("ix_tasks_report", "report_id", "created_at"),
         Index("ix_tasks_handler_status", "staff_code", "status"),
         Index("ix_tasks_community_status", "community", "status", "deadline_at"),
+        Index("ix_tasks_next_check", "next_check_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -127,13 +132,24 @@ class Task(Base):
     description: Mapped[str] = mapped_column(Text)
     photos: Mapped[list] = mapped_column(JSON, default=list)
     urgent: Mapped[bool] = mapped_column(default=False)
+    level: Mapped[str] = mapped_column(String(16))  # grid | community | street
     handler_kind: Mapped[str] = mapped_column(String(16))
     staff_code: Mapped[str] = mapped_column(String(64))
     handler_name: Mapped[str] = mapped_column(String(100))
     company: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer)
+    limit_unit: Mapped[str] = mapped_column(String(16))
     deadline_at = mapped_column(UTCDateTime(), nullable=False)
+    # Supervision: where the task's clock stands, and when it must be looked at next.
+    supervision: Mapped[str] = mapped_column(String(16), default="normal")
+    warn_at = mapped_column(UTCDateTime(), nullable=False)
+    supervise_at = mapped_column(UTCDateTime(), nullable=False)
+    escalate_at = mapped_column(UTCDateTime(), nullable=True)
+    next_check_at = mapped_column(UTCDateTime(), nullable=True)
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime(), nullable=False)
     accepted_at = mapped_column(UTCDateTime(), nullable=True)
     resolved_at = mapped_column(UTCDateTime(), nullable=True)
@@ -141,3 +157,61 @@ class Task(Base):
     resolution_photos: Mapped[list] = mapped_column(JSON, default=list)
     return_reason: Mapped[str | None] = mapped_column(Text)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskRequest(Base):
+    """A handler's request about their task: more time (延期) or long-term deferral (挂账)."""
+
+    __tablename__ = "task_requests"
+    __table_args__ = (Index("ix_task_requests_task", "task_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))  # extension | deferral
+    reason: Mapped[str] = mapped_column(Text)
+    until = mapped_column(UTCDateTime(), nullable=True)  # the new deadline asked for (extension)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | denied
+    requested_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    decided_at = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CalendarDay(Base):
+    """A day that breaks the weekly pattern: a public holiday, or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_days"
+
+    day = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # holiday | workday
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class ReportFacts(Base):
+    """One row per report with what the figures count, kept as the report moves,
+    so a month's figures are one indexed GROUP BY, not a walk over every task."""
+
+    __tablename__ = "report_facts"
+    __table_args__ = (Index("ix_report_facts_period", "community", "found_at"),)
+
+    report_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    community: Mapped[str] = mapped_column(String(32))
+    grid: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64))
+    handler: Mapped[str | None] = mapped_column(String(64))  # the staff code of the latest task
+    found_at = mapped_column(UTCDateTime(), nullable=False)
+    due_at = mapped_column(UTCDateTime(), nullable=True)
+    closed_at = mapped_column(UTCDateTime(), nullable=True)
+    closed_on_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    level: Mapped[str] = mapped_column(String(16), default="grid")  # the highest it climbed
+    closed_level: Mapped[str | None] = mapped_column(String(16))
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    yellow: Mapped[bool] = mapped_column(Boolean, default=False)
+    red: Mapped[bool] = mapped_column(Boolean, default=False)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    reworks: Mapped[int] = mapped_column(Integer, default=0)
+    escalations_community: Mapped[int] = mapped_column(Integer, default=0)
+    escalations_street: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[str | None] = mapped_column(String(32))

@@ -20,8 +20,13 @@ class TaskView(Schema):
     handler = fields.Function(
         lambda t: {"staff_code": t.staff_code, "name": t.handler_name, "kind": t.handler_kind, "company": t.company}
     )
+    level = fields.String()
     status = fields.String()
     version = fields.Integer()
+    supervision = fields.String()
+    deferred = fields.Boolean()
+    extension_count = fields.Integer()
+    warn_at = _local("warn_at")
     deadline_at = _local("deadline_at")
     created_at = _local("created_at")
     accepted_at = _local("accepted_at")
@@ -30,7 +35,22 @@ class TaskView(Schema):
         lambda t: {"note": t.resolution_note, "photos": t.resolution_photos} if t.resolution_note else None
     )
     return_reason = fields.String()
+    escalation_reason = fields.String()
     rework_count = fields.Integer()
+
+
+class RequestView(Schema):
+    id = fields.String()
+    task_id = fields.String()
+    kind = fields.String()
+    reason = fields.String()
+    until = _local("until")
+    status = fields.String()
+    requested_by = fields.String()
+    decided_by = fields.String()
+    decision_note = fields.String()
+    created_at = _local("created_at")
+    decided_at = _local("decided_at")
 
 
 class OrganisationImport(Schema):
@@ -48,4 +68,5 @@ class OrganisationImport(Schema):
 
 # One instance each: building a schema costs far more than using it.
 task_view = TaskView()
+request_view = RequestView()
 organisation_import = OrganisationImport()

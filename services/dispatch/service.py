@@ -1,14 +1,16 @@
-"""Dispatch's nameko shell: RPC entrypoints and event subscriptions, nothing else.
+"""Dispatch's nameko shell: RPC entrypoints, event subscriptions and the deadline
+clock, nothing else.
 
 Run as many instances as the load needs: they share each subscription queue
-(competing consumers) and one database.
+(competing consumers) and one database; every instance checks deadlines, and a
+task's step is taken by exactly one of them.
 """
 from nameko.rpc import rpc
 
-from services.dispatch import service_layer
-from services.dispatch.calendar import WorkCalendar
+from services.dispatch import figures, service_layer
 from services.dispatch.models import inbox, outbox
 from shared.bus import subscribe
+from shared.clock import Clock, every
 from shared.storage import Storage
 
 
@@ -16,7 +18,7 @@ class DispatchService:
     name = "dispatch"
 
     db = Storage(outbox, inbox)
-    calendar = WorkCalendar()
+    clock = Clock()
 
     @rpc
     def health(self):
@@ -25,6 +27,18 @@ class DispatchService:
     @rpc
     def import_organisation(self, organisation):
         return service_layer.import_organisation(self.db.unit_of_work(), organisation)
+
+    @rpc
+    def import_calendar(self, days):
+        return service_layer.import_calendar(self.db.unit_of_work(), days)
+
+    @rpc
+    def list_calendar(self, year):
+        return service_layer.list_calendar(self.db.unit_of_work(), year)
+
+    @rpc
+    def set_calendar_day(self, caller, day, change):
+        return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
 
     @rpc
     def list_tasks(self, caller, status=None):
@@ -40,19 +54,45 @@ class DispatchService:
 
     @rpc
     def accept_task(self, caller, task_id):
-        return service_layer.accept_task(self.db.unit_of_work(), caller, task_id)
+        return service_layer.accept_task(self.db.unit_of_work(), caller, task_id, self.clock.now())
 
     @rpc
     def resolve_task(self, caller, task_id, resolution):
-        return service_layer.resolve_task(self.db.unit_of_work(), caller, task_id, resolution)
+        return service_layer.resolve_task(self.db.unit_of_work(), caller, task_id, resolution, self.clock.now())
 
     @rpc
     def return_task(self, caller, task_id, details):
-        return service_layer.return_task(self.db.unit_of_work(), caller, task_id, details, self.calendar)
+        return service_layer.return_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now())
+
+    @rpc
+    def escalate_task(self, caller, task_id, details):
+        return service_layer.escalate_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now())
+
+    @rpc
+    def request_extension(self, caller, task_id, details):
+        return service_layer.request_change(self.db.unit_of_work(), caller, task_id, "extension", details,
+                                            self.clock.now())
+
+    @rpc
+    def request_deferral(self, caller, task_id, details):
+        return service_layer.request_change(self.db.unit_of_work(), caller, task_id, "deferral", details,
+                                            self.clock.now())
+
+    @rpc
+    def decide_request(self, caller, request_id, decision):
+        return service_layer.decide_request(self.db.unit_of_work(), caller, request_id, decision, self.clock.now())
+
+    @rpc
+    def resume_task(self, caller, task_id):
+        return service_layer.resume_task(self.db.unit_of_work(), caller, task_id, self.clock.now())
+
+    @rpc
+    def figures(self, caller, query):
+        return figures.figures(self.db.unit_of_work(), caller, query)
 
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):
-        service_layer.on_report_created(self.db.unit_of_work(), event, self.calendar)
+        service_layer.on_report_created(self.db.unit_of_work(), event, self.clock.now())
 
     @subscribe("reporting", "report.verified")
     def on_report_verified(self, event):
@@ -60,4 +100,13 @@ class DispatchService:
 
     @subscribe("reporting", "report.reopened")
     def on_report_reopened(self, event):
-        service_layer.on_report_reopened(self.db.unit_of_work(), event, self.calendar)
+        service_layer.on_report_reopened(self.db.unit_of_work(), event, self.clock.now())
+
+    @subscribe("reporting", "report.rated")
+    def on_report_rated(self, event):
+        service_layer.on_report_rated(self.db.unit_of_work(), event)
+
+    @every("DEADLINE_CHECK_INTERVAL_S", 30)
+    def check_deadlines(self):
+        while service_layer.check_deadlines(self.db.unit_of_work(), self.clock.now()):
+            pass  # a full batch may leave more due tasks behind

@@ -1,46 +1,61 @@
-"""Dispatch's use cases: make tasks from reports, let handlers act on them.
+"""Dispatch's use cases: make tasks from reports, let handlers act on them, keep
+their clocks, and climb the ladder with what a level cannot solve.
 
-Each use case runs in one unit of work; the task change and its event commit
-together (outbox), and each consumed event is handled once (inbox).
+Each use case runs in one unit of work; the task change and its events commit
+together (outbox), each consumed event is handled once (inbox), and a task is
+locked while it changes, so several dispatch instances never change one twice.
 """
+import logging
 import uuid
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from services.dispatch import domain
+from services.dispatch import domain, supervision
 from services.dispatch.calendar import TimeLimit, WorkCalendar
 from services.dispatch.domain import Candidate, TaskStatus
 from services.dispatch.models import (
     Building,
+    CalendarDay,
     CategoryPolicy,
     Community,
     Grid,
     PropertyCompany,
+    ReportFacts,
     RoutingRule,
     Staff,
     Task,
+    TaskRequest,
     Unit,
 )
-from services.dispatch.schemas import organisation_import, task_view
+from services.dispatch.schemas import organisation_import, request_view, task_view
+from services.dispatch.supervision import Supervision, SupervisionPolicy
 from shared.contracts import rpc
-from shared.contracts.errors import Conflict, Forbidden, NotFound
+from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
-from shared.times import utcnow
+
+log = logging.getLogger(__name__)
 
 CONSUMER = "dispatch"
 # A category the policy table does not know is sorted out by the community office.
-UNKNOWN_CATEGORY_POLICY = CategoryPolicy(category="", handler_kind="community", limit_amount=5,
-                                         limit_unit="working_days")
+UNKNOWN_CATEGORY_POLICY = CategoryPolicy(category="", handler_kind="community", level="grid", is_dispute=False,
+                                         limit_amount=5, limit_unit="working_days")
 ORGANISATION_TABLES = (
     ("communities", Community), ("grids", Grid), ("property_companies", PropertyCompany),
     ("buildings", Building), ("units", Unit), ("staff", Staff),
     ("category_policies", CategoryPolicy), ("routing_rules", RoutingRule),
 )
-HANDLER_ROLES = {"property": "property_staff", "grid": "grid_worker", "community": "community_admin"}
+HANDLER_ROLES = {"property": "property_staff", "grid": "grid_worker", "community": "community_admin",
+                 "street": "street_platform"}
 COMMUNITY_WIDE_ROLES = {"community_admin", "party_secretary"}
 GRID_ROLES = {"grid_worker", "grid_leader"}
+# Who receives the supervision order (督办单) about an overdue task, by who handles it.
+LEADER_ROLE = {"grid": "grid_leader", "property": "community_admin", "community": "party_secretary"}
+MAX_EXTENSIONS = 1
+POLICY = SupervisionPolicy()
 
 
+# --- reference data -----------------------------------------------------
 def import_organisation(uow, data: dict) -> dict:
     data = organisation_import.load(data)
     with uow:
@@ -51,8 +66,54 @@ def import_organisation(uow, data: dict) -> dict:
     return {key: len(data[key]) for key, _model in ORGANISATION_TABLES}
 
 
-# --- events -------------------------------------------------------------
-def on_report_created(uow, event, calendar: WorkCalendar) -> None:
+def import_calendar(uow, days: list[dict]) -> int:
+    """Holidays and make-up working days: [{date, kind: holiday|workday, name}]."""
+    with uow:
+        for day in days:
+            uow.session.merge(CalendarDay(day=date.fromisoformat(str(day["date"])), kind=day["kind"],
+                                          name=day.get("name", "")))
+        uow.commit()
+    return len(days)
+
+
+def set_calendar_day(uow, caller: dict, day: str, data: dict) -> dict:
+    """The community office corrects one day: holiday, workday, or normal (back to the weekly pattern)."""
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.CalendarDayChange, data)
+    try:
+        moment = date.fromisoformat(day)
+    except ValueError:
+        raise InvalidInput.one("date", "invalid_value") from None
+    with uow:
+        existing = uow.session.get(CalendarDay, moment)
+        if data["kind"] == "normal":
+            if existing is not None:
+                uow.session.delete(existing)
+        else:
+            uow.session.merge(CalendarDay(day=moment, kind=data["kind"], name=data["name"] or ""))
+        uow.commit()
+    return {"date": day, **data}
+
+
+def list_calendar(uow, year: int) -> list[dict]:
+    with uow:
+        rows = uow.session.scalars(
+            select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)
+        ).all()
+        return [{"date": row.day.isoformat(), "kind": row.kind, "name": row.name} for row in rows]
+
+
+def _calendar(uow) -> WorkCalendar:
+    rows = uow.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    return WorkCalendar(
+        holidays=frozenset(day for day, kind in rows if kind == "holiday"),
+        makeup_workdays=frozenset(day for day, kind in rows if kind == "workday"),
+    )
+
+
+# --- events from reporting ----------------------------------------------
+def on_report_created(uow, event, now: datetime) -> None:
     report = load_payload(event.type, event.payload)
     with uow:
         if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
@@ -63,7 +124,18 @@ def on_report_created(uow, event, calendar: WorkCalendar) -> None:
             grid = building.grid if building else grid
         summary = {k: report[k] for k in ("report_id", "community", "category", "building", "unit", "address",
                                           "description", "photos", "urgent")}
-        _assign(uow, event.id, {**summary, "grid": grid}, calendar)
+        summary["grid"] = grid
+        uow.session.add(ReportFacts(report_id=report["report_id"], community=report["community"], grid=grid,
+                                    category=report["category"], found_at=event.occurred_at, level="grid",
+                                    deferred=False, yellow=False, red=False, extensions=0, returns=0, reworks=0,
+                                    escalations_community=0, escalations_street=0, closed_on_time=False))
+        calendar = _calendar(uow)
+        policy = uow.session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
+        level = domain.starting_level(policy.level, report["urgent"])
+        task = _assign(uow, event.id, summary, calendar, now, level=level)
+        if level != "grid":
+            reason = "urgent" if report["urgent"] and policy.level == "grid" else f"{level}_level_category"
+            _publish_escalation(uow, task, from_level="grid", reason=reason)
         uow.commit()
 
 
@@ -72,16 +144,27 @@ def on_report_verified(uow, event) -> None:
     with uow:
         if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
             return
-        task = uow.session.get(Task, result["task_id"]) if result["task_id"] else None
+        task = uow.session.get(Task, result["task_id"], with_for_update=True) if result["task_id"] else None
+        facts = uow.session.get(ReportFacts, result["report_id"], with_for_update=True)
         if task is not None:
             domain.verification_result(task, result["passed"])
-            if not result["passed"]:
+            if result["passed"]:
+                task.next_check_at = None
+            else:
                 task.rework_count += 1
+                _replan(task, _calendar(uow))
+        if facts is not None:
+            if result["passed"]:
+                facts.closed_at = event.occurred_at
+                facts.closed_on_time = facts.due_at is None or event.occurred_at <= facts.due_at
+                facts.closed_level = task.level if task else facts.level
+            else:
+                facts.reworks = result["rework_count"]
         uow.commit()
 
 
-def on_report_reopened(uow, event, calendar: WorkCalendar) -> None:
-    """不满意重办: the report is worked again, as a new task."""
+def on_report_reopened(uow, event, now: datetime) -> None:
+    """不满意重办: the report is worked again, as a new task at the level that last had it."""
     reopened = load_payload(event.type, event.payload)
     with uow:
         if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
@@ -89,62 +172,248 @@ def on_report_reopened(uow, event, calendar: WorkCalendar) -> None:
         last = _latest_task(uow, reopened["report_id"])
         if last is None:
             raise NotFound("report_not_found", field="report_id", params={"id": reopened["report_id"]})
-        _assign(uow, event.id, _summary_of(last), calendar, kind=last.handler_kind)
+        facts = uow.session.get(ReportFacts, reopened["report_id"], with_for_update=True)
+        if facts is not None:
+            facts.closed_at, facts.closed_level, facts.closed_on_time = None, None, False
+        _assign(uow, event.id, _summary_of(last), _calendar(uow), now, level=last.level, kind=last.handler_kind)
+        uow.commit()
+
+
+def on_report_rated(uow, event) -> None:
+    rated = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        facts = uow.session.get(ReportFacts, rated["report_id"], with_for_update=True)
+        if facts is not None:
+            facts.rating = rated["rating"]
         uow.commit()
 
 
 # --- handlers' commands -------------------------------------------------
-def accept_task(uow, caller: dict, task_id: str) -> dict:
+def accept_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
     caller = rpc.load(rpc.Caller, caller)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.accept, task, caller["staff_code"])
-        task.accepted_at = utcnow()
+        task.accepted_at = now
         uow.record("task.accepted", _task_event(task), correlation_id=task.report_id)
         uow.commit()
         return task_view.dump(task)
 
 
-def resolve_task(uow, caller: dict, task_id: str, resolution: dict) -> dict:
+def resolve_task(uow, caller: dict, task_id: str, resolution: dict, now: datetime) -> dict:
     caller = rpc.load(rpc.Caller, caller)
     resolution = rpc.load(rpc.Resolution, resolution)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.resolve, task, caller["staff_code"])
-        task.resolved_at = utcnow()
+        task.resolved_at = now
+        task.next_check_at = None  # handled: the clock waits for verification
         task.resolution_note, task.resolution_photos = resolution["note"], resolution["photos"]
         uow.record("task.resolved", {**_task_event(task), **resolution}, correlation_id=task.report_id)
         uow.commit()
         return task_view.dump(task)
 
 
-def return_task(uow, caller: dict, task_id: str, data: dict, calendar: WorkCalendar) -> dict:
-    """退单: the task goes back and is re-routed to the next handler in line."""
+def return_task(uow, caller: dict, task_id: str, data: dict, now: datetime) -> dict:
+    """退单: the task goes back and is re-routed: up the line, or from the street back to the community."""
     caller = rpc.load(rpc.Caller, caller)
     data = rpc.load(rpc.TaskReturn, data)
     with uow:
         task = _task_for(uow, caller, task_id)
-        _apply(domain.give_back, task, caller["staff_code"])
+        level, kind = _apply(domain.give_back, task, caller["staff_code"])
         task.return_reason = data["reason"]
+        task.next_check_at = None
         returned = uow.record("task.returned", {**_task_event(task), "reason": data["reason"]},
                               correlation_id=task.report_id)
-        next_kind = domain.kind_after_return(task.handler_kind)
-        if next_kind is None:
-            raise Conflict("no_handler", field="task_id")
-        successor = _assign(uow, returned.id, _summary_of(task), calendar, kind=next_kind)
+        _facts(uow, task.report_id).returns += 1
+        successor = _assign(uow, returned.id, _summary_of(task), _calendar(uow), now, level=level, kind=kind)
         uow.commit()
         return {**task_view.dump(task), "successor": task_view.dump(successor)}
 
 
+def escalate_task(uow, caller: dict, task_id: str, data: dict, now: datetime) -> dict:
+    """上报: the handler or the grid's staff say this level cannot solve it."""
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.Escalation, data)
+    with uow:
+        task = _task_in_scope(uow, caller, task_id, lock=True)
+        if not domain.may_escalate(task, caller):
+            raise Forbidden("not_your_task", field="task_id")
+        successor = _escalate(uow, task, data["reason"], _calendar(uow), now)
+        uow.commit()
+        return {**task_view.dump(task), "successor": task_view.dump(successor)}
+
+
+def request_change(uow, caller: dict, task_id: str, kind: str, data: dict, now: datetime) -> dict:
+    """The handler asks for more time (延期) or for long-term deferral (挂账)."""
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.ExtensionRequest if kind == "extension" else rpc.DeferralRequest, data)
+    with uow:
+        task = _task_for(uow, caller, task_id)
+        if task.status not in domain.WORKING_STATUSES:
+            raise Conflict("task_state", field="task_id", params={"status": task.status, "action": kind})
+        if kind == "extension" and task.extension_count >= MAX_EXTENSIONS:
+            raise Conflict("extension_used", field="task_id", params={"max": MAX_EXTENSIONS})
+        if kind == "extension" and data["until"] <= task.deadline_at:
+            raise InvalidInput.one("until", "not_later", deadline=task.deadline_at.isoformat())
+        if uow.session.scalar(select(func.count()).select_from(TaskRequest).where(
+                TaskRequest.task_id == task.id, TaskRequest.status == "pending")):
+            raise Conflict("request_pending", field="task_id")
+        request = TaskRequest(id=str(uuid.uuid4()), task_id=task.id, kind=kind, reason=data["reason"],
+                              until=data.get("until"), status="pending", requested_by=caller["staff_code"],
+                              created_at=now)
+        uow.session.add(request)
+        uow.record(f"task.{kind}_requested", {**_task_event(task), "request_id": request.id,
+                                                "reason": request.reason, "until": request.until},
+                   correlation_id=task.report_id)
+        uow.commit()
+        return request_view.dump(request)
+
+
+def decide_request(uow, caller: dict, request_id: str, data: dict, now: datetime) -> dict:
+    """The grid leader or the community office approves or denies an extension or a deferral."""
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(rpc.Decision, data)
+    with uow:
+        request = uow.session.get(TaskRequest, request_id, with_for_update=True)
+        task = _task_in_scope(uow, caller, request.task_id, lock=True) if request else None
+        if request is None or task is None:
+            raise NotFound("request_not_found", field="request_id", params={"id": request_id})
+        if not domain.may_decide_requests(task, caller):
+            raise Forbidden("forbidden_role", field="request_id", params={"role": caller["role"]})
+        if request.status != "pending":
+            raise Conflict("request_decided", field="request_id", params={"status": request.status})
+        request.status = "approved" if data["approve"] else "denied"
+        request.decided_by, request.decision_note, request.decided_at = caller["account_id"], data["note"], now
+        facts = _facts(uow, task.report_id)
+        if data["approve"] and request.kind == "extension":
+            task.deadline_at = request.until
+            task.extension_count += 1
+            task.supervision = Supervision.NORMAL
+            _replan(task, _calendar(uow))
+            facts.extensions += 1
+            facts.due_at = task.deadline_at
+        elif data["approve"]:
+            task.deferred = True
+            task.next_check_at = None
+            facts.deferred = True
+        task.version += 1
+        uow.record("task.request_decided", {**_task_event(task), "request_id": request.id, "kind": request.kind,
+                                             "approved": data["approve"], "note": data["note"],
+                                             "deadline_at": task.deadline_at}, correlation_id=task.report_id)
+        uow.commit()
+        return {**request_view.dump(request), "task": task_view.dump(task)}
+
+
+def resume_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
+    """A deferred matter (挂账) comes back to life with a fresh time limit from today."""
+    caller = rpc.load(rpc.Caller, caller)
+    with uow:
+        task = _task_in_scope(uow, caller, task_id, lock=True)
+        if not domain.may_decide_requests(task, caller):
+            raise Forbidden("forbidden_role", field="task_id", params={"role": caller["role"]})
+        if not task.deferred:
+            raise Conflict("task_state", field="task_id", params={"status": task.status, "action": "resume"})
+        policy = uow.session.get(CategoryPolicy, task.category) or UNKNOWN_CATEGORY_POLICY
+        calendar = _calendar(uow)
+        task.deferred = False
+        task.supervision = Supervision.NORMAL
+        task.deadline_at = calendar.deadline(now, TimeLimit(policy.limit_amount, policy.limit_unit))
+        _replan(task, calendar)
+        task.version += 1
+        facts = _facts(uow, task.report_id)
+        facts.deferred, facts.due_at = False, task.deadline_at
+        uow.record("task.resumed", {**_task_event(task), "deadline_at": task.deadline_at},
+                   correlation_id=task.report_id)
+        uow.commit()
+        return task_view.dump(task)
+
+
+# --- the clock ------------------------------------------------------------
+def check_deadlines(uow, now: datetime, batch_size: int = 200) -> int:
+    """Move every task whose next supervision step is due; returns how many steps were taken.
+
+    Runs in every dispatch instance: due tasks are locked (SKIP LOCKED on
+    PostgreSQL, the database lock on SQLite) and their next check moves on
+    with the step, so a step is never taken twice.
+    """
+    steps = 0
+    with uow:
+        due = uow.session.scalars(
+            select(Task).where(Task.next_check_at <= now, Task.status.in_(domain.WORKING_STATUSES),
+                               Task.deferred.is_(False))
+            .order_by(Task.next_check_at).limit(batch_size).with_for_update(skip_locked=True)
+        ).all()
+        calendar = _calendar(uow) if due else None
+        for task in due:
+            steps += _advance(uow, task, calendar, now)
+        uow.commit()
+    return steps
+
+
+def _advance(uow, task: Task, calendar: WorkCalendar, now: datetime) -> int:
+    taken = 0
+    while task.status in domain.WORKING_STATUSES and (step := supervision.due_step(task.supervision,
+                                                                                   _clockwork(task), now)):
+        taken += 1
+        if step == "escalate":
+            try:
+                with uow.session.begin_nested():
+                    _escalate(uow, task, "overdue", calendar, now)
+            except Conflict as refused:  # nobody at the next level: stay supervised, keep the others moving
+                log.error("task %s is overdue but cannot climb: %s", task.id, refused.code)
+                task.next_check_at = None
+            break
+        task.supervision = {"yellow": Supervision.YELLOW, "red": Supervision.RED,
+                            "supervise": Supervision.SUPERVISED}[step]
+        task.version += 1
+        facts = _facts(uow, task.report_id)
+        if step == "yellow":
+            facts.yellow = True
+            uow.record("task.warned", {**_task_event(task), "deadline_at": task.deadline_at},
+                       correlation_id=task.report_id)
+        elif step == "red":
+            facts.red = True
+            uow.record("task.overdue", {**_task_event(task), "deadline_at": task.deadline_at},
+                       correlation_id=task.report_id)
+        else:
+            leader = _leader_of(uow, task)
+            uow.record("task.supervised", {**_task_event(task), "deadline_at": task.deadline_at,
+                                            "leader_code": leader.code if leader else None,
+                                            "leader_name": leader.name if leader else None},
+                       correlation_id=task.report_id)
+    if task.status in domain.WORKING_STATUSES:
+        upcoming = supervision.next_step(task.supervision, _clockwork(task))
+        task.next_check_at = upcoming[1] if upcoming else None
+    return taken
+
+
+def _leader_of(uow, task: Task) -> Staff | None:
+    role = LEADER_ROLE.get(task.handler_kind)
+    if role is None:
+        return None
+    condition = Staff.grid == task.grid if role == "grid_leader" else True
+    return uow.session.scalars(
+        select(Staff).where(Staff.community == task.community, Staff.role == role, condition).order_by(Staff.code)
+    ).first()
+
+
+# --- queries --------------------------------------------------------------
 def get_task(uow, caller: dict, task_id: str) -> dict:
     caller = rpc.load(rpc.Caller, caller)
     with uow:
-        return task_view.dump(_visible_task(uow, caller, task_id))
+        task = _task_in_scope(uow, caller, task_id)
+        requests = uow.session.scalars(
+            select(TaskRequest).where(TaskRequest.task_id == task.id).order_by(TaskRequest.created_at)
+        ).all()
+        return {**task_view.dump(task), "requests": request_view.dump(requests, many=True)}
 
 
 def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
     caller = rpc.load(rpc.Caller, caller)
-    conditions = [Task.community == caller["community"], _visibility(caller)]
+    conditions = [_scope(uow, caller)]
     if status:
         conditions.append(Task.status == status)
     with uow:
@@ -154,15 +423,18 @@ def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
 
 def tasks_of_report(uow, report_id: str) -> list[dict]:
     with uow:
-        rows = uow.session.scalars(select(Task).where(Task.report_id == report_id).order_by(Task.created_at)).all()
+        rows = uow.session.scalars(select(Task).where(Task.report_id == report_id).order_by(Task.sequence)).all()
         return task_view.dump(rows, many=True)
 
 
 # --- inside -------------------------------------------------------------
-def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, kind: str | None = None) -> Task:
-    """A new task for the report: to ``kind`` if given, else as policy and routing rules say."""
+def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now: datetime,
+            level: str = "grid", kind: str | None = None) -> Task:
+    """A new task for the report at ``level``: to ``kind`` if given, else as the level, policy and rules say."""
     session = uow.session
     policy = session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
+    if kind is None:
+        kind = domain.KIND_AT_LEVEL.get(level)
     if kind is None:
         rules = session.execute(
             select(RoutingRule.category, RoutingRule.grid, RoutingRule.handler_kind)
@@ -171,22 +443,66 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, kind
         kind = domain.handler_kind_for(report["category"], report["grid"], policy.handler_kind, rules)
     chosen = domain.choose_handler(kind, _candidates(uow, report))
     if chosen is None:
-        raise Conflict("no_handler", params={"community": report["community"]})
-    now = utcnow()
+        raise Conflict("no_handler", params={"community": report["community"], "kind": kind})
     earlier = session.scalar(select(func.count()).select_from(Task).where(Task.report_id == report["report_id"]))
+    limit = TimeLimit(policy.limit_amount, policy.limit_unit)
     task = Task(
-        id=str(uuid.uuid4()), cause_event_id=cause_event_id, sequence=earlier + 1,
-        status=TaskStatus.ASSIGNED, version=1,
+        id=str(uuid.uuid4()), cause_event_id=cause_event_id, sequence=earlier + 1, level=level,
+        status=TaskStatus.ASSIGNED, version=1, supervision=Supervision.NORMAL, deferred=False, extension_count=0,
         handler_kind=chosen.kind, staff_code=chosen.staff_code, handler_name=chosen.name, company=chosen.company,
-        deadline_at=calendar.deadline(now, TimeLimit(policy.limit_amount, policy.limit_unit)),
+        limit_unit=limit.unit, deadline_at=calendar.deadline(now, limit),
         created_at=now, rework_count=0, resolution_photos=[], **report,
     )
+    _replan(task, calendar)
     session.add(task)
-    uow.record("task.assigned", {**_task_event(task), "grid": task.grid, "handler_kind": task.handler_kind,
-                                 "company": task.company,
+    facts = _facts(uow, task.report_id)
+    facts.handler, facts.due_at = task.staff_code, task.deadline_at
+    facts.level = max(facts.level, level, key=domain.LEVELS.index)
+    uow.record("task.assigned", {**_task_event(task), "grid": task.grid, "level": task.level,
+                                 "handler_kind": task.handler_kind, "company": task.company,
                                  "category": task.category, "deadline_at": task.deadline_at},
                correlation_id=task.report_id)
     return task
+
+
+def _replan(task: Task, calendar: WorkCalendar) -> None:
+    """Set the task's supervision clock from its start and its (possibly extended) deadline."""
+    clockwork = supervision.plan(calendar, POLICY, task.created_at, task.deadline_at, task.limit_unit, task.level)
+    task.warn_at, task.supervise_at, task.escalate_at = clockwork.warn_at, clockwork.supervise_at, clockwork.escalate_at
+    upcoming = supervision.next_step(task.supervision, clockwork)
+    task.next_check_at = upcoming[1] if upcoming else None
+
+
+def _clockwork(task: Task) -> supervision.Clockwork:
+    return supervision.Clockwork(task.warn_at, task.deadline_at, task.supervise_at, task.escalate_at)
+
+
+def _escalate(uow, task: Task, reason: str, calendar: WorkCalendar, now: datetime) -> Task:
+    from_level = task.level
+    to_level = _apply(domain.escalate, task, reason)
+    task.next_check_at = None
+    escalated = uow.record("task.escalated", {**_task_event(task), "level": from_level, "to_level": to_level,
+                                              "reason": reason}, correlation_id=task.report_id)
+    successor = _assign(uow, escalated.id, _summary_of(task), calendar, now, level=to_level)
+    facts = _facts(uow, task.report_id)
+    if to_level == "community":
+        facts.escalations_community += 1
+    else:
+        facts.escalations_street += 1
+    _publish_escalation(uow, successor, from_level=from_level, reason=reason)
+    return successor
+
+
+def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
+    """The fact the street platform (and, for the community, the mediation desk) subscribes to."""
+    policy = uow.session.get(CategoryPolicy, task.category) or UNKNOWN_CATEGORY_POLICY
+    community = uow.session.get(Community, task.community)
+    uow.record("report.escalated", {
+        "report_id": task.report_id, "community": task.community, "street": community.street if community else None,
+        "category": task.category, "dispute": policy.is_dispute, "from_level": from_level, "level": task.level,
+        "reason": reason, "task_id": task.id, "deadline_at": task.deadline_at, "urgent": task.urgent,
+        "grid": task.grid, "building": task.building, "description": task.description,
+    }, correlation_id=task.report_id, routing_key=f"report.escalated.{task.level}.{task.category}")
 
 
 def _candidates(uow, report: dict) -> dict[str, list[Candidate]]:
@@ -196,16 +512,20 @@ def _candidates(uow, report: dict) -> dict[str, list[Candidate]]:
     if report["building"]:
         building = uow.session.get(Building, (community, report["building"]))
         company = building.property_company if building else None
+    street = uow.session.scalar(select(Community.street).where(Community.code == community))
     wanted = {
-        "property": (Staff.role == "property_staff") & (Staff.company == company) if company else None,
-        "grid": (Staff.role == "grid_worker") & (Staff.grid == report["grid"]) if report["grid"] else None,
-        "community": Staff.role == "community_admin",
+        "property": (Staff.community == community) & (Staff.role == "property_staff") & (Staff.company == company)
+        if company else None,
+        "grid": (Staff.community == community) & (Staff.role == "grid_worker") & (Staff.grid == report["grid"])
+        if report["grid"] else None,
+        "community": (Staff.community == community) & (Staff.role == "community_admin"),
+        "street": (Staff.community == street) & (Staff.role == "street_platform") if street else None,
     }
     candidates: dict[str, list[Candidate]] = {}
     for kind, condition in wanted.items():
         if condition is None:
             continue
-        staff = uow.session.scalars(select(Staff).where(Staff.community == community, condition)).all()
+        staff = uow.session.scalars(select(Staff).where(condition)).all()
         load = dict(uow.session.execute(
             select(Task.staff_code, func.count()).where(
                 Task.staff_code.in_([s.code for s in staff]), Task.status.in_(domain.OPEN_TASK_STATUSES)
@@ -215,6 +535,10 @@ def _candidates(uow, report: dict) -> dict[str, list[Candidate]]:
     return candidates
 
 
+def _facts(uow, report_id: str) -> ReportFacts:
+    return uow.session.get(ReportFacts, report_id, with_for_update=True)
+
+
 def _summary_of(task: Task) -> dict:
     return {k: getattr(task, k) for k in ("report_id", "community", "category", "grid", "building", "unit",
                                            "address", "description", "photos", "urgent")}
@@ -222,7 +546,7 @@ def _summary_of(task: Task) -> dict:
 
 def _latest_task(uow, report_id: str) -> Task | None:
     return uow.session.scalars(
-        select(Task).where(Task.report_id == report_id).order_by(Task.created_at.desc()).limit(1)
+        select(Task).where(Task.report_id == report_id).order_by(Task.sequence.desc()).limit(1)
     ).first()
 
 
@@ -232,27 +556,35 @@ def _task_event(task: Task) -> dict:
             "handler_name": task.handler_name}
 
 
-def _visibility(caller: dict):
-    if caller["role"] in COMMUNITY_WIDE_ROLES:
-        return True
-    if caller["role"] in GRID_ROLES and caller["grid"]:
-        return (Task.grid == caller["grid"]) | (Task.staff_code == caller["staff_code"])
-    return Task.staff_code == caller["staff_code"]
+def _scope(uow, caller: dict):
+    """Which tasks a caller may see, as SQL."""
+    role = caller["role"]
+    if role == "street_platform":
+        communities = select(Community.code).where(Community.street == caller["community"])
+        return Task.community.in_(communities) & (Task.level == "street")
+    in_community = Task.community == caller["community"]
+    if role in COMMUNITY_WIDE_ROLES:
+        return in_community
+    if role in GRID_ROLES and caller["grid"]:
+        return in_community & ((Task.grid == caller["grid"]) | (Task.staff_code == caller["staff_code"]))
+    return in_community & (Task.staff_code == caller["staff_code"])
 
 
-def _visible_task(uow, caller: dict, task_id: str) -> Task:
-    task = uow.session.scalars(
-        select(Task).where(Task.id == task_id, Task.community == caller["community"], _visibility(caller))
-    ).first()
+def _task_in_scope(uow, caller: dict, task_id: str, lock: bool = False) -> Task:
+    query = select(Task).where(Task.id == task_id, _scope(uow, caller))
+    task = uow.session.scalars(query.with_for_update() if lock else query).first()
     if task is None:
         raise NotFound("task_not_found", field="task_id", params={"id": task_id})
     return task
 
 
 def _task_for(uow, caller: dict, task_id: str) -> Task:
-    """A task someone wants to act on: it must exist in their community, and be theirs."""
+    """A task its handler wants to act on: it must exist where they work, and be theirs. Locked."""
+    communities = [caller["community"]]
+    if caller["role"] == "street_platform":
+        communities = select(Community.code).where(Community.street == caller["community"])
     task = uow.session.scalars(
-        select(Task).where(Task.id == task_id, Task.community == caller["community"])
+        select(Task).where(Task.id == task_id, Task.community.in_(communities)).with_for_update()
     ).first()
     if task is None:
         raise NotFound("task_not_found", field="task_id", params={"id": task_id})
@@ -265,4 +597,4 @@ def _apply(rule, task, *args):
     try:
         return rule(task, *args)
     except domain.RuleBroken as broken:
-        raise Conflict(broken.code, params=broken.params) from None
+        raise Conflict(broken.code, field="task_id", params=broken.params) from None

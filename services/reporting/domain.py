@@ -31,6 +31,7 @@ STATUS_NAMES = {
 }
 
 OPEN_STATUSES = tuple(s for s in Status if s is not Status.CLOSED)
+LEVELS = ("grid", "community", "street")
 DUPLICATE_WINDOW = timedelta(hours=24)
 
 # What a task event means for the report that follows it.
@@ -123,6 +124,15 @@ ACTIONS = {
     "closed": ("结案", "closed"),
     "rated": ("评价", "rated"),
     "reopened": ("不满意重办", "reopened"),
+    "warned": ("黄牌预警:临近期限", "yellow card: deadline near"),
+    "overdue": ("红牌:已超期", "red card: overdue"),
+    "supervised": ("督办", "supervision order issued"),
+    "escalated": ("上报上级", "escalated"),
+    "extension_requested": ("申请延期", "extension requested"),
+    "deferral_requested": ("申请挂账", "deferral requested"),
+    "request_approved": ("申请获批", "request approved"),
+    "request_denied": ("申请被驳回", "request denied"),
+    "resumed": ("恢复办理", "resumed"),
 }
 
 # Who sees which reports (beyond their own). Everyone is held to their own community first.

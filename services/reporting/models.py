@@ -61,6 +61,7 @@ class Report(Base):
     reporter_role: Mapped[str] = mapped_column(String(32))
     reporter_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16), default="grid")  # the highest level it has reached
     current_task_id: Mapped[str | None] = mapped_column(String(36))
     task_sequence: Mapped[int] = mapped_column(Integer, default=0)
     task_version: Mapped[int] = mapped_column(Integer, default=0)

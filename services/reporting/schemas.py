@@ -43,6 +43,7 @@ class ReportView(Schema):
     channel = fields.String()
     reporter = fields.Function(lambda r: {"id": r.reporter_id, "role": r.reporter_role, "name": r.reporter_name})
     status = fields.String()
+    level = fields.String()
     status_name = fields.Function(lambda r: dict(zip(("zh", "en"), STATUS_NAMES[Status(r.status)])))
     handler = fields.Function(
         lambda r: {"staff_code": r.handler_staff_code, "name": r.handler_name} if r.handler_staff_code else None

@@ -67,3 +67,35 @@ class ReportingService:
     @subscribe("dispatch", "task.returned")
     def on_task_returned(self, event):
         service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.warned")
+    def on_task_warned(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.overdue")
+    def on_task_overdue(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.supervised")
+    def on_task_supervised(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.extension_requested")
+    def on_extension_requested(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.deferral_requested")
+    def on_deferral_requested(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.request_decided")
+    def on_request_decided(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.resumed")
+    def on_task_resumed(self, event):
+        service_layer.follow_task(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "report.escalated")
+    def on_report_escalated(self, event):
+        service_layer.follow_escalation(self.db.unit_of_work(), event)

@@ -54,6 +54,7 @@ def create_report(uow, caller: dict, data: dict) -> dict:
             reporter_role=caller["role"],
             reporter_name=caller["name"],
             status=Status.SUBMITTED,
+            level="grid",
             task_sequence=0,
             task_version=0,
             rework_count=0,
@@ -192,29 +193,65 @@ def follow_task(uow, event) -> None:
     with uow:
         if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
             return
-        report = uow.session.get(Report, payload["report_id"])
-        if report is None:
-            raise NotFound("report_not_found", field="report_id", params={"id": payload["report_id"]})
+        report = _report_for_event(uow, payload)
+        moved = event.type in domain.TASK_EVENT_STATUS and domain.follow_task(
+            report, event.type, payload["task_id"], payload["sequence"], payload["version"])
         handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
-        moved = domain.follow_task(report, event.type, payload["task_id"], payload["sequence"], payload["version"])
+        action, actor, note, details = _timeline_of(event.type, payload, handler)
+        _add_timeline(uow, report, action, actor, note=note, details=details, at=event.occurred_at)
         if event.type == "task.assigned":
-            _add_timeline(uow, report, "dispatched", SYSTEM, at=event.occurred_at, details={
-                "task_id": payload["task_id"], "handler": payload["handler_name"],
-                "handler_kind": payload["handler_kind"], "deadline_at": shown_local(payload["deadline_at"])})
             report.grid = report.grid or payload["grid"]  # dispatch knows which grid a building is in
             if moved:
                 report.handler_staff_code = payload["staff_code"]
                 report.handler_name = payload["handler_name"]
                 report.deadline_at = payload["deadline_at"]
-        elif event.type == "task.accepted":
-            _add_timeline(uow, report, "accepted", handler, at=event.occurred_at)
-        elif event.type == "task.resolved":
-            _add_timeline(uow, report, "resolved", handler, note=payload["note"], at=event.occurred_at,
-                          details={"photos": payload["photos"]})
-        elif event.type == "task.returned":
-            _add_timeline(uow, report, "returned", handler, note=payload["reason"], at=event.occurred_at)
-        report.updated_at = utcnow()
+        elif event.type in ("task.request_decided", "task.resumed") and payload["task_id"] == report.current_task_id:
+            report.deadline_at = payload["deadline_at"]
         uow.commit()
+
+
+def follow_escalation(uow, event) -> None:
+    """The matter climbed to the community or the street."""
+    payload = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        report = _report_for_event(uow, payload)
+        report.level = max(report.level, payload["level"], key=domain.LEVELS.index)
+        _add_timeline(uow, report, "escalated", SYSTEM, note=payload["reason"], at=event.occurred_at,
+                      details={"from_level": payload["from_level"], "level": payload["level"]})
+        uow.commit()
+
+
+def _report_for_event(uow, payload: dict) -> Report:
+    report = uow.session.get(Report, payload["report_id"])
+    if report is None:
+        raise NotFound("report_not_found", field="report_id", params={"id": payload["report_id"]})
+    return report
+
+
+def _timeline_of(event_type: str, p: dict, handler: dict) -> tuple[str, dict, str | None, dict]:
+    """(action, who, note, details) of a task event on the report's timeline."""
+    if event_type == "task.assigned":
+        return "dispatched", SYSTEM, None, {"task_id": p["task_id"], "handler": p["handler_name"],
+                                            "handler_kind": p["handler_kind"], "level": p["level"],
+                                            "deadline_at": shown_local(p["deadline_at"])}
+    if event_type == "task.accepted":
+        return "accepted", handler, None, {}
+    if event_type == "task.resolved":
+        return "resolved", handler, p["note"], {"photos": p["photos"]}
+    if event_type == "task.returned":
+        return "returned", handler, p["reason"], {}
+    if event_type in ("task.warned", "task.overdue", "task.resumed"):
+        return event_type.split(".")[1], SYSTEM, None, {"deadline_at": shown_local(p["deadline_at"])}
+    if event_type == "task.supervised":
+        return "supervised", SYSTEM, None, {"leader": p["leader_name"], "deadline_at": shown_local(p["deadline_at"])}
+    if event_type in ("task.extension_requested", "task.deferral_requested"):
+        return event_type.split(".")[1], handler, p["reason"], {"until": shown_local(p["until"])}
+    if event_type == "task.request_decided":
+        return ("request_approved" if p["approved"] else "request_denied"), SYSTEM, p["note"], {
+            "kind": p["kind"], "deadline_at": shown_local(p["deadline_at"])}
+    raise ValueError(f"no timeline entry for {event_type}")
 
 
 def upload_media(uow, caller: dict, content_type: str, content_b64: str) -> dict:

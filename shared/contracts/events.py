@@ -79,6 +79,7 @@ class TaskEvent(Payload):
 
 class TaskAssigned(TaskEvent):
     grid = fields.String(allow_none=True, load_default=None)
+    level = fields.String(load_default="grid")
     handler_kind = fields.String(required=True)
     company = fields.String(allow_none=True, load_default=None)
     category = fields.String(required=True)
@@ -98,12 +99,58 @@ class TaskReturned(TaskEvent):
     reason = fields.String(required=True)
 
 
+class TaskDeadline(TaskEvent):
+    """task.warned (黄牌), task.overdue (红牌), task.resumed (挂账 ended)."""
+
+    deadline_at = fields.AwareDateTime(required=True)
+
+
+class TaskSupervised(TaskDeadline):
+    """督办: an order to the handler's leader about an overdue task."""
+
+    leader_code = fields.String(allow_none=True, load_default=None)
+    leader_name = fields.String(allow_none=True, load_default=None)
+
+
+class TaskEscalated(TaskEvent):
+    level = fields.String(required=True)
+    to_level = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class TaskChangeRequested(TaskEvent):
+    """task.extension_requested (延期) and task.deferral_requested (挂账)."""
+
+    request_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    until = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
+class TaskRequestDecided(TaskEvent):
+    request_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    approved = fields.Boolean(required=True)
+    note = fields.String(allow_none=True, load_default=None)
+    deadline_at = fields.AwareDateTime(required=True)
+
+
 class ReportEscalated(Payload):
+    """A matter climbed to the community or the street (routing key report.escalated.<level>.<category>)."""
+
     report_id = fields.String(required=True)
     community = fields.String(required=True)
+    street = fields.String(allow_none=True, load_default=None)
     category = fields.String(required=True)
+    dispute = fields.Boolean(load_default=False)
+    from_level = fields.String(required=True)
     level = fields.String(required=True)
     reason = fields.String(required=True)
+    task_id = fields.String(required=True)
+    deadline_at = fields.AwareDateTime(required=True)
+    urgent = fields.Boolean(load_default=False)
+    grid = fields.String(allow_none=True, load_default=None)
+    building = fields.String(allow_none=True, load_default=None)
+    description = fields.String(required=True)
 
 
 PAYLOADS: dict[str, type[Payload]] = {
@@ -116,8 +163,24 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.accepted": TaskAccepted,
     "task.resolved": TaskResolved,
     "task.returned": TaskReturned,
+    "task.warned": TaskDeadline,
+    "task.overdue": TaskDeadline,
+    "task.supervised": TaskSupervised,
+    "task.escalated": TaskEscalated,
+    "task.extension_requested": TaskChangeRequested,
+    "task.deferral_requested": TaskChangeRequested,
+    "task.request_decided": TaskRequestDecided,
+    "task.resumed": TaskDeadline,
     "report.escalated": ReportEscalated,
 }
+
+
+REPORTING_EVENTS = ("report.created", "report.verified", "report.closed", "report.rated", "report.reopened")
+
+
+def source_of(event_type: str) -> str:
+    """The service that publishes ``event_type``: reporting the report's own steps, dispatch the rest."""
+    return "reporting" if event_type in REPORTING_EVENTS else "dispatch"
 
 
 @cache

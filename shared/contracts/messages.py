@@ -23,6 +23,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_photo": ("照片须为 http(s) 链接或本平台上传后得到的链接。", "A photo must be an http(s) URL or a link returned by an upload here."),
     "invalid_attribute": ("类别属性“{value}”无效。", "Category attribute '{value}' is not valid."),
     "missing_attribute": ("此类别必须填写属性“{value}”。", "This category requires attribute '{value}'."),
+    "period_backwards": ("结束时间须晚于开始时间。", "The end of the period must come after its start."),
     "reason_required": ("请说明理由。", "Give a reason."),
     "invalid_rating": ("评价只能是:满意、基本满意、不满意。", "Rating must be satisfied, basically_satisfied or unsatisfied."),
     # uploads and requests
@@ -44,6 +45,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "media_not_found": ("找不到图片“{id}”。", "No photo '{id}'."),
     "task_state": ("任务当前为“{status}”,不能{action}。", "The task is '{status}'; it cannot be {action}."),
     "report_state": ("案卷当前为“{status}”,不能{action}。", "The report is '{status}'; it cannot be {action}."),
+    "top_level": ("已在最高一级(街道),无法继续上报。", "Already at the top level (the street); it cannot climb further."),
+    "extension_used": ("每个任务最多延期 {max} 次。", "A task can be extended at most {max} time(s)."),
+    "not_later": ("新的期限须晚于当前期限({deadline})。", "The new deadline must be later than the current one ({deadline})."),
+    "request_pending": ("该任务已有待审批的申请。", "This task already has a request waiting for a decision."),
+    "request_not_found": ("找不到申请“{id}”。", "No request '{id}'."),
+    "request_decided": ("该申请已处理(“{status}”)。", "This request was already decided ('{status}')."),
     "no_handler": ("找不到可派遣的处置人,请联系社区管理员。", "No handler can be found; contact the community admin."),
     # operations
     "service_unavailable": ("{service} 服务暂时不可用,请稍后重试。", "The {service} service is unavailable; try again shortly."),

@@ -172,3 +172,37 @@ class Resolution(Request):
 
 class TaskReturn(Request):
     reason = _text(MAX_NOTE, min_length=1, required=True)
+
+
+class Escalation(Request):
+    reason = _text(MAX_NOTE, min_length=1, required=True)
+
+
+class ExtensionRequest(Request):
+    reason = _text(MAX_NOTE, min_length=1, required=True)
+    until = fields.AwareDateTime(required=True, default_timezone=None)
+
+
+class DeferralRequest(Request):
+    reason = _text(MAX_NOTE, min_length=1, required=True)
+
+
+class Decision(Request):
+    approve = fields.Boolean(required=True)
+    note = _text(MAX_NOTE, load_default=None, allow_none=True)
+
+
+class CalendarDayChange(Request):
+    kind = fields.String(required=True, validate=validate.OneOf(("holiday", "workday", "normal")))
+    name = _text(64, load_default=None, allow_none=True)
+
+
+class FiguresQuery(Request):
+    period_from = fields.AwareDateTime(required=True, default_timezone=None)
+    period_to = fields.AwareDateTime(required=True, default_timezone=None)
+    group_by = fields.String(load_default="none", validate=validate.OneOf(("none", "grid", "handler", "category")))
+
+    @validates_schema
+    def _period_runs_forward(self, data, **_kwargs):
+        if data.get("period_from") and data.get("period_to") and data["period_to"] <= data["period_from"]:
+            raise ValidationError("period_backwards", field_name="period_to")

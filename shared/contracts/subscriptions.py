@@ -11,18 +11,31 @@ class Subscription(NamedTuple):
     consumer: str
     source: str
     event_type: str
+    binding: str | None = None  # a topic pattern when the routing key says more than the type
+
+    @property
+    def routing_pattern(self) -> str:
+        return self.binding or self.event_type
+
+
+# Task events whose only consumer so far is the report's timeline.
+TIMELINE_TASK_EVENTS = ("task.warned", "task.overdue", "task.supervised", "task.extension_requested",
+                        "task.deferral_requested", "task.request_decided", "task.resumed")
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("dispatch", "reporting", "report.created"),
     Subscription("dispatch", "reporting", "report.verified"),
     Subscription("dispatch", "reporting", "report.reopened"),
+    Subscription("dispatch", "reporting", "report.rated"),
     Subscription("reporting", "dispatch", "task.assigned"),
     Subscription("reporting", "dispatch", "task.accepted"),
     Subscription("reporting", "dispatch", "task.resolved"),
     Subscription("reporting", "dispatch", "task.returned"),
+    *(Subscription("reporting", "dispatch", event_type) for event_type in TIMELINE_TASK_EVENTS),
+    Subscription("reporting", "dispatch", "report.escalated", "report.escalated.#"),
     # declared now; the mediation and scoring issues give them their work
-    Subscription("mediation", "dispatch", "report.escalated"),
+    Subscription("mediation", "dispatch", "report.escalated", "report.escalated.community.#"),
     Subscription("scoring", "reporting", "report.closed"),
     Subscription("scoring", "dispatch", "task.resolved"),
 )
@@ -30,3 +43,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
 
 def subscribers_of(source: str) -> list[Subscription]:
     return [s for s in SUBSCRIPTIONS if s.source == source]
+
+
+def subscription(consumer: str, source: str, event_type: str) -> Subscription | None:
+    return next((s for s in SUBSCRIPTIONS if s[:3] == (consumer, source, event_type)), None)

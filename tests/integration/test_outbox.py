@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from kombu import Connection
+from kombu.exceptions import OperationalError
 from sqlalchemy import select
 
 from services.reporting.models import Base, outbox
@@ -90,7 +91,7 @@ def test_nothing_is_stored_when_the_use_case_does_not_commit(engine):
 def test_when_the_broker_is_unreachable_events_wait_and_go_out_later(engine, vhost, drained_queue):
     ids = record(engine, 2)
     unreachable = OutboxRelay(engine, outbox, "reporting", "amqp://guest:guest@127.0.0.1:1/")
-    with pytest.raises(OSError):  # connection refused
+    with pytest.raises(OperationalError):  # connection refused
         unreachable.relay_once()
     assert unreachable.pending() == 2
 

@@ -205,7 +205,7 @@ def test_an_unknown_code_is_shown_as_itself():
 
 TASK = {"task_id": "t1", "report_id": "r1", "community": "ytl", "sequence": 1, "version": 2, "staff_code": "wy-01",
         "handler_name": "王师傅"}
-ASSIGNED = {**TASK, "version": 1, "grid": "g1", "handler_kind": "property", "company": "绿城物业",
+ASSIGNED = {**TASK, "version": 1, "grid": "g1", "level": "grid", "handler_kind": "property", "company": "绿城物业",
             "category": "sanitation.garbage", "deadline_at": datetime(2024, 3, 18, 3, 0, tzinfo=timezone.utc)}
 
 

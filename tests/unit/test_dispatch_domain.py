@@ -9,10 +9,13 @@ from services.dispatch.domain import (
     TaskStatus,
     accept,
     choose_handler,
+    escalate,
     give_back,
     handler_kind_for,
-    kind_after_return,
+    level_above,
+    may_escalate,
     resolve,
+    starting_level,
     verification_result,
 )
 
@@ -22,6 +25,10 @@ class Task:
     status: str = TaskStatus.ASSIGNED
     staff_code: str = "wy-01"
     version: int = 1
+    level: str = "grid"
+    handler_kind: str = "property"
+    grid: str | None = "g04"
+    escalation_reason: str | None = None
 
 
 # routing -----------------------------------------------------------------
@@ -94,9 +101,63 @@ def test_nobody_at_all_means_no_handler():
     assert choose_handler(None, {"property": [staff("wy-01", "property")]}) is None
 
 
-@pytest.mark.parametrize(("returned", "next_kind"), [("property", "grid"), ("grid", "community"), ("community", None)])
-def test_a_returned_task_goes_one_step_up_the_line(returned, next_kind):
-    assert kind_after_return(returned) == next_kind
+@pytest.mark.parametrize(("returned", "after"), [("property", ("grid", "grid")), ("grid", ("grid", "community"))])
+def test_a_returned_task_goes_one_step_up_the_line(returned, after):
+    assert give_back(Task(handler_kind=returned), "wy-01") == after
+
+
+def test_the_community_office_cannot_return_a_grid_task_further():
+    task = Task(handler_kind="community")
+    with pytest.raises(RuleBroken) as broken:
+        give_back(task, "wy-01")
+    assert broken.value.code == "no_handler" and task.status == TaskStatus.ASSIGNED
+
+
+def test_the_street_returns_a_matter_down_to_the_community_office():
+    assert give_back(Task(level="street", handler_kind="street"), "wy-01") == ("community", "community")
+
+
+# the escalation ladder -----------------------------------------------------
+
+def test_the_ladder_runs_grid_community_street_and_stops():
+    assert [level_above(level) for level in ("grid", "community", "street")] == ["community", "street", None]
+
+
+@pytest.mark.parametrize(("category_level", "urgent", "start"), [
+    ("grid", False, "grid"), ("grid", True, "community"), ("community", False, "community"),
+    ("community", True, "community"), ("street", True, "street"),
+])
+def test_big_matters_start_high_and_urgent_ones_skip_the_grid(category_level, urgent, start):
+    assert starting_level(category_level, urgent) == start
+
+
+def test_escalating_closes_the_task_at_its_level_and_names_the_next():
+    task = Task(status=TaskStatus.ACCEPTED)
+    assert escalate(task, "需社区协调") == "community"
+    assert (task.status, task.version, task.escalation_reason) == (TaskStatus.ESCALATED, 2, "需社区协调")
+
+
+def test_nothing_climbs_above_the_street():
+    task = Task(level="street")
+    with pytest.raises(RuleBroken) as broken:
+        escalate(task, "x")
+    assert broken.value.code == "top_level" and task.status == TaskStatus.ASSIGNED
+
+
+def test_a_finished_task_does_not_escalate():
+    with pytest.raises(RuleBroken):
+        escalate(Task(status=TaskStatus.CLOSED), "x")
+
+
+@pytest.mark.parametrize(("caller", "allowed"), [
+    ({"role": "property_staff", "staff_code": "wy-01"}, True),  # the handler
+    ({"role": "property_staff", "staff_code": "wy-02"}, False),  # a colleague
+    ({"role": "grid_worker", "staff_code": "gw-04", "grid": "g04"}, True),  # the grid's worker
+    ({"role": "grid_worker", "staff_code": "gw-05", "grid": "g05"}, False),  # another grid's
+    ({"role": "community_admin", "staff_code": "office-01"}, True),
+])
+def test_who_may_say_a_grid_task_cannot_be_solved_here(caller, allowed):
+    assert may_escalate(Task(), caller) is allowed
 
 
 # the task's life ---------------------------------------------------------

@@ -1,13 +1,13 @@
 """initial schema
 
-Revision: 4e3d89ecf0ce (after ), 2026-11-25 20:17:54.120483
+Revision: 8b6d1f2d9f5c (after ), 2026-11-25 20:42:41.452198
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = '4e3d89ecf0ce'
+revision = '8b6d1f2d9f5c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('reporter_role', sa.String(length=32), nullable=False),
     sa.Column('reporter_name', sa.String(length=100), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('level', sa.String(length=16), nullable=False),
     sa.Column('current_task_id', sa.String(length=36), nullable=True),
     sa.Column('task_sequence', sa.Integer(), nullable=False),
     sa.Column('task_version', sa.Integer(), nullable=False),

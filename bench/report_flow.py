@@ -132,7 +132,7 @@ def main(argv=None) -> int:
         print("starting the platform ...", file=sys.stderr, flush=True)
         platform.start_all()
         platform.load_demo()
-        platform._spawn("bench_echo", [sys.executable, "-m", "nameko", "run", "--broker", vhost.uri,
+        platform.start_process("bench_echo", [sys.executable, "-m", "nameko", "run", "--broker", vhost.uri,
                                        "bench.echo_service"])
         sessions = {username: sign_in(platform.url, username) for username in GRID_WORKERS}
         admin = sign_in(platform.url, "ytl-admin")

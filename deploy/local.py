@@ -82,11 +82,11 @@ class LocalPlatform:
     def start_service(self, name: str) -> subprocess.Popen:
         command = [sys.executable, "-m", "nameko", "run", "--config", f"services/{name}/config.yml",
                    f"services.{name}.service"]
-        return self._spawn(name, command)
+        return self.start_process(name, command)
 
     def start_gateway(self) -> subprocess.Popen:
         command = [sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"]
-        return self._spawn("gateway", command)
+        return self.start_process("gateway", command)
 
     def start_all(self) -> None:
         self.migrate()
@@ -95,7 +95,7 @@ class LocalPlatform:
         self.start_gateway()
         self.wait_healthy()
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+    def start_process(self, name: str, command: list[str]) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         instances = self.processes.setdefault(name, [])
         log = open(self.log_dir / f"{name}-{len(instances)}.log", "ab")

@@ -47,7 +47,7 @@ def requires(action: str):
             if account is None:
                 raise Problem(401, "unauthorized")
             if not allowed(action, account.role):
-                raise Problem(403, "forbidden_role", role=account.role)
+                raise Problem(403, "forbidden_role", params={"role": account.role})
             g.account = account
             g.caller = account.as_caller()
             return view(*args, **kwargs)

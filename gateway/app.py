@@ -1,5 +1,6 @@
 """The gateway's Flask application; gunicorn serves ``gateway.wsgi:app``."""
 import logging
+import os
 from dataclasses import dataclass
 
 from flask import Flask, g, request
@@ -15,6 +16,8 @@ from shared.db import create_db_engine, session_factory
 log = logging.getLogger(__name__)
 
 HTTP_PROBLEMS = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+DEVELOPMENT_SECRET = "local-development-only-secret"
+LOOPBACK = ("127.", "localhost", "[::1]")
 
 
 @dataclass
@@ -26,6 +29,10 @@ class Gateway:
 
 def create_app(config: dict | None = None) -> Flask:
     config = config or component_config("gateway")
+    bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
+    if config["SECRET_KEY"] == DEVELOPMENT_SECRET and not bind.startswith(LOOPBACK):
+        # Anyone could sign a token for any account with the published key.
+        raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.json.ensure_ascii = False
@@ -44,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     def _http_error(error: HTTPException):
         code = HTTP_PROBLEMS.get(error.code, "invalid_value")
         params = {"max": f"{app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB"} if error.code == 413 else {}
-        return problem_response(Problem(error.code, code, **params))
+        return problem_response(Problem(error.code, code, params=params))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

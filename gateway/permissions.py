@@ -19,7 +19,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "media:read": SIGNED_IN,
     "reports:create": REPORTERS,
     "reports:read": SIGNED_IN,
-    "reports:verify": frozenset({"grid_worker", "grid_leader"}),
+    "reports:verify": frozenset({"grid_worker", "grid_leader"}) | OFFICE,
     "reports:rate": REPORTERS,
     "tasks:read": STAFF,
     "tasks:act": HANDLERS,

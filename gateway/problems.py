@@ -24,14 +24,14 @@ BROKER_DOWN = (OSError, socket.timeout, AmqpConnectionError, OperationalError)
 class Problem(Exception):
     """Raised inside the gateway to answer with a problem."""
 
-    def __init__(self, status: int, code: str, errors: list[dict] | None = None, **params):
+    def __init__(self, status: int, code: str, errors: list[dict] | None = None, params: dict | None = None):
         super().__init__(code)
-        self.status, self.code, self.errors, self.params = status, code, errors or [], params
+        self.status, self.code, self.errors, self.params = status, code, errors or [], params or {}
 
     @classmethod
     def on_field(cls, status: int, field: str, code: str, **params) -> "Problem":
         """A problem that is about one field."""
-        return cls(status, code, [{"field": field, "code": code, "params": params}], **params)
+        return cls(status, code, [{"field": field, "code": code, "params": params}], params)
 
 
 def language() -> str:
@@ -71,11 +71,11 @@ def from_exception(exc: Exception, service: str) -> Problem:
         return Problem(422, "invalid_input", exc.errors)
     if isinstance(exc, PlatformError):
         errors = [{"field": exc.field, "code": exc.code, "params": exc.params}] if exc.field else None
-        return Problem(STATUS_OF.get(type(exc), 400), exc.code, errors, **exc.params)
+        return Problem(STATUS_OF.get(type(exc), 400), exc.code, errors, exc.params)
     if isinstance(exc, RpcTimeout):
-        return Problem(503, "timeout", service=service)
+        return Problem(503, "timeout", params={"service": service})
     if isinstance(exc, (UnknownService, *BROKER_DOWN)):
-        return Problem(503, "service_unavailable", service=service)
+        return Problem(503, "service_unavailable", params={"service": service})
     if isinstance(exc, RemoteError):
         log.error("%s failed: %s", service, exc)
         return Problem(500, "internal_error")

@@ -9,8 +9,11 @@ import queue
 import threading
 from contextlib import contextmanager
 
+from nameko.exceptions import RpcTimeout
+from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from shared.config import SERVICE_NAMES
 from shared.contracts.errors import PlatformError
 
 
@@ -24,13 +27,13 @@ class RpcPool:
     @contextmanager
     def cluster(self):
         """``with pool.cluster() as rpc: rpc.reporting.get_report(...)``"""
-        self._slots.acquire()
+        if not self._slots.acquire(timeout=self._timeout_s):
+            raise RpcTimeout(self._timeout_s)  # every proxy busy for a whole timeout: answer 503, not a hang
         try:
             try:
                 standalone, proxy = self._idle.get_nowait()
             except queue.Empty:
-                standalone = ClusterRpcProxy(self._config, timeout=self._timeout_s)
-                proxy = standalone.start()
+                standalone, proxy = self._new_proxy()
             try:
                 yield proxy
             except PlatformError:
@@ -43,6 +46,17 @@ class RpcPool:
                 self._idle.put((standalone, proxy))
         finally:
             self._slots.release()
+
+    def _new_proxy(self):
+        standalone = ClusterRpcProxy(self._config, timeout=self._timeout_s)
+        proxy = standalone.start()
+        # A request still queued when the caller gives up must never run later: the caller was
+        # told 503 and may try again. So each request expires with the timeout. (nameko's cluster
+        # proxy has no option for this; its service proxies do.)
+        for name in SERVICE_NAMES:
+            proxy._proxies[name] = ServiceProxy(proxy._worker_ctx, name, proxy._reply_listener,
+                                                expiration=self._timeout_s)
+        return standalone, proxy
 
     def close(self) -> None:
         while True:

@@ -20,7 +20,7 @@ from nameko.constants import PERSISTENT
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscribers_of, subscription
+from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscription
 from shared.envelope import from_message
 from shared.times import utcnow
 
@@ -49,26 +49,23 @@ def queue_name(sub: Subscription) -> str:
     return f"{sub.consumer}--{sub.source}.{sub.event_type}"
 
 
-def subscription_queues(sub: Subscription) -> tuple[Queue, Queue, Queue]:
-    """(work, retry, parked) queues of one subscription."""
-    name = queue_name(sub)
-    work = Queue(name, exchange=event_exchange(sub.source), routing_key=sub.routing_pattern, durable=True)
-    retry = Queue(
-        f"{name}.retry",
-        durable=True,
-        queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name},
-    )
-    parked = Queue(f"{name}.parked", durable=True)
-    return work, retry, parked
+def work_queue(sub: Subscription) -> Queue:
+    return Queue(queue_name(sub), exchange=event_exchange(sub.source), routing_key=sub.routing_pattern, durable=True)
 
 
-def declare_subscriber_queues(amqp_uri: str, source: str) -> None:
-    """Make sure every queue that listens to ``source`` exists before it publishes."""
-    with _connected(amqp_uri) as connection:
-        channel = connection.channel()
-        for sub in subscribers_of(source):
-            for queue in subscription_queues(sub):
-                queue(channel).declare()
+def retry_queue(sub: Subscription, delay_s: float) -> Queue:
+    """Where a failed event waits ``delay_s`` before it expires back into the work queue.
+    One queue per delay: RabbitMQ expires messages only at a queue's head, so a short
+    wait must never queue behind a long one."""
+    return Queue(f"{queue_name(sub)}.retry.{delay_s:g}s", durable=True, queue_arguments={
+        "x-message-ttl": int(delay_s * 1000),
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": queue_name(sub),
+    })
+
+
+def parked_queue(sub: Subscription) -> Queue:
+    return Queue(f"{queue_name(sub)}.parked", durable=True)
 
 
 def event_publisher(amqp_uri: str) -> Publisher:
@@ -82,11 +79,14 @@ class BatchPublisher:
     Waiting for each message's confirm in turn would cost a round trip per
     event, and under a busy eventlet hub a long wait for the publishing green
     thread to run again; one wait per batch keeps the outbox moving.
-    Keeps its connection between batches and opens a new one after an error.
+    Keeps its connection between batches and opens a new one after an error;
+    on every new connection it declares ``queues`` first (the subscribers' work
+    queues), so an event is never confirmed into a broker that has lost them.
     """
 
-    def __init__(self, amqp_uri: str, confirm_timeout_s: float = 30):
+    def __init__(self, amqp_uri: str, queues: list[Queue], confirm_timeout_s: float = 30):
         self.amqp_uri = amqp_uri
+        self.queues = queues
         self.confirm_timeout_s = confirm_timeout_s
         self._connection = None
         self._channel = None
@@ -141,6 +141,8 @@ class BatchPublisher:
             connection.ensure_connection(max_retries=1)  # the relay retries later if the broker is away
             self._connection = connection
             self._channel = connection.channel()
+            for queue in self.queues:
+                queue(self._channel).declare()
             self._channel.confirm_select()
             self._next_tag = 1
             self._declared = set()
@@ -174,14 +176,16 @@ class EventSubscriber(Consumer):
         if sub is None:
             raise RuntimeError(f"{self.container.service_name} subscribes to {self.source} {self.event_type}, "
                                "which shared.contracts.subscriptions does not list")
-        self.queue, self.retry_queue, self.parked_queue = subscription_queues(sub)
+        delays = self.container.config.get("EVENT_RETRY_DELAYS_S", DEFAULT_RETRY_DELAYS_S)
+        self.queue = work_queue(sub)
+        self.retry_queues = [retry_queue(sub, delay) for delay in delays]
+        self.parked_queue = parked_queue(sub)
         self.amqp_uri = self.container.config["AMQP_URI"]
         with _connected(self.amqp_uri) as connection:
             channel = connection.channel()
-            for queue in (self.queue, self.retry_queue, self.parked_queue):
+            for queue in (self.queue, *self.retry_queues, self.parked_queue):
                 queue(channel).declare()
         self.publisher = event_publisher(self.amqp_uri)
-        self.retry_delays_s = tuple(self.container.config.get("EVENT_RETRY_DELAYS_S", DEFAULT_RETRY_DELAYS_S))
         super().setup()
 
     def handle_message(self, body, message):
@@ -203,36 +207,38 @@ class EventSubscriber(Consumer):
             self.queue_consumer.requeue_message(message)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
-        if exc_info is not None:
-            error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        try:
             self._retry_or_park(message, error)
+        except Exception:  # the broker is away too: keep the original, it comes back on reconnect
+            log.exception("%s could not set a failed event aside; requeueing it", self.queue.name)
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
         # Acked only after the retry or parked copy is confirmed by the broker.
         self.queue_consumer.ack_message(message)
         return result, exc_info
 
     def _retry_or_park(self, message, error: str) -> None:
         attempt = int(message.headers.get(ATTEMPT_HEADER, 0)) + 1
-        if attempt <= len(self.retry_delays_s):
-            delay = self.retry_delays_s[attempt - 1]
-            log.warning("%s failed (attempt %s), retry in %ss: %s", self.queue.name, attempt, delay, error)
-            self.publisher.publish(
-                message.payload,
-                exchange="",
-                routing_key=self.retry_queue.name,
-                headers={**message.headers, ATTEMPT_HEADER: attempt},
-                expiration=delay,
-            )
+        if attempt <= len(self.retry_queues):
+            retry = self.retry_queues[attempt - 1]
+            log.warning("%s failed (attempt %s), retry via %s: %s", self.queue.name, attempt, retry.name, error)
+            self._set_aside(message.payload, retry, {**message.headers, ATTEMPT_HEADER: attempt})
         else:
             self._park(message.payload, message, error)
 
     def _park(self, body, message, error: str) -> None:
         log.error("%s parked a message: %s", self.queue.name, error)
-        self.publisher.publish(
-            body,
-            exchange="",
-            routing_key=self.parked_queue.name,
-            headers={**message.headers, "x-error": error[:2000], "x-parked-at": utcnow().isoformat()},
-        )
+        self._set_aside(body, self.parked_queue,
+                        {**message.headers, "x-error": error[:2000], "x-parked-at": utcnow().isoformat()})
+
+    def _set_aside(self, body, queue: Queue, headers: dict) -> None:
+        """Publish to ``queue``, declared again first and routed for sure (mandatory + confirms)."""
+        self.publisher.publish(body, exchange="", routing_key=queue.name, headers=headers, declare=[queue],
+                               mandatory=True)
 
 
 subscribe = EventSubscriber.decorator
@@ -244,14 +250,14 @@ def parked_counts(amqp_uri: str) -> dict[str, int]:
     with _connected(amqp_uri) as connection:
         channel = connection.channel()
         for sub in SUBSCRIPTIONS:
-            parked = subscription_queues(sub)[2]
+            parked = parked_queue(sub)
             counts[parked.name] = parked(channel).queue_declare().message_count
     return counts
 
 
 def replay_parked(amqp_uri: str, sub: Subscription) -> int:
     """Move every parked message of ``sub`` back to its work queue, attempts reset."""
-    work, _retry, parked = subscription_queues(sub)
+    work, parked = work_queue(sub), parked_queue(sub)
     moved = 0
     publisher = event_publisher(amqp_uri)
     with _connected(amqp_uri) as connection:

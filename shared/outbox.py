@@ -13,7 +13,8 @@ from datetime import timedelta
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
-from shared.bus import BatchPublisher, declare_subscriber_queues, event_exchange
+from shared.bus import BatchPublisher, event_exchange, work_queue
+from shared.contracts.subscriptions import subscribers_of
 from shared.db import UTCDateTime
 from shared.envelope import Event, to_message
 from shared.times import utcnow
@@ -68,14 +69,12 @@ class OutboxRelay:
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.exchange = event_exchange(source)
-        self.publisher = BatchPublisher(amqp_uri)
-        self._declared = False
+        # Subscribers' queues are declared before anything is sent, so an event
+        # published before its consumer ever ran waits for it instead of vanishing.
+        self.publisher = BatchPublisher(amqp_uri, [work_queue(sub) for sub in subscribers_of(source)])
 
     def relay_once(self) -> int:
         """Claim, publish and mark one batch; returns how many were published."""
-        if not self._declared:
-            declare_subscriber_queues(self.amqp_uri, self.source)
-            self._declared = True
         token = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
         rows = self._claim(token)
         if not rows:

@@ -25,7 +25,6 @@ class TaskStatus(StrEnum):
 OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.RESOLVED, TaskStatus.REWORK)
 # Still in the handler's hands: the clock runs (once resolved, it waits for verification).
 WORKING_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.REWORK)
-HANDLER_KINDS = ("property", "grid", "community", "street")
 FALLBACK = {"property": "grid", "grid": "community", "community": None, "street": None}
 
 LEVELS = ("grid", "community", "street")
@@ -107,12 +106,13 @@ def give_back(task, staff_code: str) -> tuple[str, str]:
     return after
 
 
-def verification_result(task, passed: bool) -> None:
-    """The report was verified: close, or send back for rework (返工)."""
+def verification_result(task, passed: bool) -> bool:
+    """The report was verified: close, or send back for rework (返工). False if it changed nothing."""
     if task.status != TaskStatus.RESOLVED:
-        return  # a late or repeated result changes nothing
+        return False  # a late or repeated result
     task.status = TaskStatus.CLOSED if passed else TaskStatus.REWORK
     task.version += 1
+    return True
 
 
 def starting_level(category_level: str, urgent: bool) -> str:

@@ -45,8 +45,6 @@ ORGANISATION_TABLES = (
     ("buildings", Building), ("units", Unit), ("staff", Staff),
     ("category_policies", CategoryPolicy), ("routing_rules", RoutingRule),
 )
-HANDLER_ROLES = {"property": "property_staff", "grid": "grid_worker", "community": "community_admin",
-                 "street": "street_platform"}
 COMMUNITY_WIDE_ROLES = {"community_admin", "party_secretary"}
 GRID_ROLES = {"grid_worker", "grid_leader"}
 # Who receives the supervision order (督办单) about an overdue task, by who handles it.
@@ -146,8 +144,7 @@ def on_report_verified(uow, event) -> None:
             return
         task = uow.session.get(Task, result["task_id"], with_for_update=True) if result["task_id"] else None
         facts = uow.session.get(ReportFacts, result["report_id"], with_for_update=True)
-        if task is not None:
-            domain.verification_result(task, result["passed"])
+        if task is not None and domain.verification_result(task, result["passed"]):
             if result["passed"]:
                 task.next_check_at = None
             else:
@@ -301,8 +298,8 @@ def decide_request(uow, caller: dict, request_id: str, data: dict, now: datetime
             facts.deferred = True
         task.version += 1
         uow.record("task.request_decided", {**_task_event(task), "request_id": request.id, "kind": request.kind,
-                                             "approved": data["approve"], "note": data["note"],
-                                             "deadline_at": task.deadline_at}, correlation_id=task.report_id)
+                                             "approved": data["approve"], "note": data["note"]},
+                   correlation_id=task.report_id)
         uow.commit()
         return {**request_view.dump(request), "task": task_view.dump(task)}
 
@@ -325,8 +322,7 @@ def resume_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
         task.version += 1
         facts = _facts(uow, task.report_id)
         facts.deferred, facts.due_at = False, task.deadline_at
-        uow.record("task.resumed", {**_task_event(task), "deadline_at": task.deadline_at},
-                   correlation_id=task.report_id)
+        uow.record("task.resumed", _task_event(task), correlation_id=task.report_id)
         uow.commit()
         return task_view.dump(task)
 
@@ -372,16 +368,13 @@ def _advance(uow, task: Task, calendar: WorkCalendar, now: datetime) -> int:
         facts = _facts(uow, task.report_id)
         if step == "yellow":
             facts.yellow = True
-            uow.record("task.warned", {**_task_event(task), "deadline_at": task.deadline_at},
-                       correlation_id=task.report_id)
+            uow.record("task.warned", _task_event(task), correlation_id=task.report_id)
         elif step == "red":
             facts.red = True
-            uow.record("task.overdue", {**_task_event(task), "deadline_at": task.deadline_at},
-                       correlation_id=task.report_id)
+            uow.record("task.overdue", _task_event(task), correlation_id=task.report_id)
         else:
             leader = _leader_of(uow, task)
-            uow.record("task.supervised", {**_task_event(task), "deadline_at": task.deadline_at,
-                                            "leader_code": leader.code if leader else None,
+            uow.record("task.supervised", {**_task_event(task), "leader_code": leader.code if leader else None,
                                             "leader_name": leader.name if leader else None},
                        correlation_id=task.report_id)
     if task.status in domain.WORKING_STATUSES:
@@ -460,7 +453,7 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now:
     facts.level = max(facts.level, level, key=domain.LEVELS.index)
     uow.record("task.assigned", {**_task_event(task), "grid": task.grid, "level": task.level,
                                  "handler_kind": task.handler_kind, "company": task.company,
-                                 "category": task.category, "deadline_at": task.deadline_at},
+                                 "category": task.category},
                correlation_id=task.report_id)
     return task
 
@@ -553,7 +546,7 @@ def _latest_task(uow, report_id: str) -> Task | None:
 def _task_event(task: Task) -> dict:
     return {"task_id": task.id, "report_id": task.report_id, "community": task.community,
             "sequence": task.sequence, "version": task.version, "staff_code": task.staff_code,
-            "handler_name": task.handler_name}
+            "handler_name": task.handler_name, "deadline_at": task.deadline_at}
 
 
 def _scope(uow, caller: dict):

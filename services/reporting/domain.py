@@ -138,9 +138,11 @@ ACTIONS = {
 # Who sees which reports (beyond their own). Everyone is held to their own community first.
 COMMUNITY_WIDE_ROLES = frozenset({"community_admin", "party_secretary"})
 GRID_ROLES = frozenset({"grid_worker", "grid_leader"})
-HANDLER_ROLES = frozenset({"property_staff"})
 
 
 def may_verify(report, caller: dict) -> bool:
-    """On-site verification (核查) is the report's own grid's job."""
-    return caller["role"] in GRID_ROLES and report.grid is not None and report.grid == caller.get("grid")
+    """On-site verification (核查) is the report's own grid's job; the community office
+    verifies what belongs to no grid (a report given only by address)."""
+    if report.grid is None:
+        return caller["role"] in COMMUNITY_WIDE_ROLES
+    return caller["role"] in GRID_ROLES and report.grid == caller.get("grid")

@@ -68,27 +68,30 @@ def create_report(uow, caller: dict, data: dict) -> dict:
         uow.record("report.created", {**data, "report_id": report.id, "community": report.community,
                                       "reporter_id": report.reporter_id, "reporter_role": report.reporter_role},
                    correlation_id=report.id)
-        duplicates = _possible_duplicates(uow, report)
+        duplicates = _possible_duplicates(uow, report, caller)
         uow.commit()
         return {"report": report_view.dump(report), "possible_duplicates": duplicates}
 
 
-def _possible_duplicates(uow, report: Report) -> list[dict]:
-    """Open reports of the same category at the same building in the last 24 hours."""
+def _possible_duplicates(uow, report: Report, caller: dict) -> dict:
+    """Open reports of the same category at the same building in the last 24 hours: how many,
+    and those the reporter may see (others' reports are counted, never shown)."""
     if not report.building:
-        return []
+        return {"count": 0, "items": []}
+    same = [
+        Report.community == report.community,
+        Report.category == report.category,
+        Report.building == report.building,
+        Report.created_at >= report.created_at - domain.DUPLICATE_WINDOW,
+        Report.status.in_(domain.OPEN_STATUSES),
+        Report.id != report.id,
+    ]
+    count = uow.session.scalar(select(func.count()).select_from(Report).where(*same))
     rows = uow.session.scalars(
-        select(Report).where(
-            Report.community == report.community,
-            Report.category == report.category,
-            Report.building == report.building,
-            Report.created_at >= report.created_at - domain.DUPLICATE_WINDOW,
-            Report.status.in_(domain.OPEN_STATUSES),
-            Report.id != report.id,
-        ).order_by(Report.created_at.desc()).limit(10)
-    ).all()
-    return [{"id": r.id, "description": r.description, "status": r.status, "created_at": shown_local(r.created_at)}
-            for r in rows]
+        select(Report).where(*same, _visibility(caller)).order_by(Report.created_at.desc()).limit(10)
+    ).all() if count else []
+    return {"count": count, "items": [{"id": r.id, "description": r.description, "status": r.status,
+                                       "created_at": shown_local(r.created_at)} for r in rows]}
 
 
 def get_report(uow, caller: dict, report_id: str) -> dict:
@@ -131,7 +134,7 @@ def _visibility(caller: dict):
         allowed.append(Report.grid == caller["grid"])
     if role == "building_leader" and caller["building"]:
         allowed.append(Report.building == caller["building"])
-    if role in domain.HANDLER_ROLES and caller["staff_code"]:
+    if caller["staff_code"]:  # whoever handles it now
         allowed.append(Report.handler_staff_code == caller["staff_code"])
     return or_(*allowed)
 
@@ -140,7 +143,7 @@ def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
     caller = rpc.load(rpc.Caller, caller)
     data = rpc.load(rpc.Verification, data)
     with uow:
-        report = _visible_report(uow, caller, report_id)
+        report = _visible_report(uow, caller, report_id, lock=True)
         if not domain.may_verify(report, caller):
             raise Forbidden("not_grid_worker", field="report_id")
         task_id = report.current_task_id
@@ -170,7 +173,7 @@ def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
     caller = rpc.load(rpc.Caller, caller)
     data = rpc.load(rpc.Rating, data)
     with uow:
-        report = _visible_report(uow, caller, report_id)
+        report = _visible_report(uow, caller, report_id, lock=True)
         if report.reporter_id != caller["account_id"]:
             raise Forbidden("not_reporter", field="report_id")
         reopened = _apply(domain.rate, report, data["rating"])
@@ -194,18 +197,16 @@ def follow_task(uow, event) -> None:
         if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
             return
         report = _report_for_event(uow, payload)
-        moved = event.type in domain.TASK_EVENT_STATUS and domain.follow_task(
-            report, event.type, payload["task_id"], payload["sequence"], payload["version"])
+        if event.type in domain.TASK_EVENT_STATUS:
+            domain.follow_task(report, event.type, payload["task_id"], payload["sequence"], payload["version"])
         handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
         action, actor, note, details = _timeline_of(event.type, payload, handler)
         _add_timeline(uow, report, action, actor, note=note, details=details, at=event.occurred_at)
         if event.type == "task.assigned":
-            report.grid = report.grid or payload["grid"]  # dispatch knows which grid a building is in
-            if moved:
-                report.handler_staff_code = payload["staff_code"]
-                report.handler_name = payload["handler_name"]
-                report.deadline_at = payload["deadline_at"]
-        elif event.type in ("task.request_decided", "task.resumed") and payload["task_id"] == report.current_task_id:
+            report.grid = payload["grid"] or report.grid  # dispatch knows which grid a building is in
+        if payload["task_id"] == report.current_task_id:
+            # Any event of the current task says who has it and until when, whatever order they arrive in.
+            report.handler_staff_code, report.handler_name = payload["staff_code"], payload["handler_name"]
             report.deadline_at = payload["deadline_at"]
         uow.commit()
 
@@ -224,7 +225,7 @@ def follow_escalation(uow, event) -> None:
 
 
 def _report_for_event(uow, payload: dict) -> Report:
-    report = uow.session.get(Report, payload["report_id"])
+    report = uow.session.get(Report, payload["report_id"], with_for_update=True)
     if report is None:
         raise NotFound("report_not_found", field="report_id", params={"id": payload["report_id"]})
     return report
@@ -277,10 +278,10 @@ def get_media(uow, caller: dict, media_id: str) -> dict:
         return {"content_type": media.content_type, "content_b64": base64.b64encode(media.data).decode()}
 
 
-def _visible_report(uow, caller: dict, report_id: str) -> Report:
-    report = uow.session.scalars(
-        select(Report).where(Report.id == report_id, Report.community == caller["community"], _visibility(caller))
-    ).first()
+def _visible_report(uow, caller: dict, report_id: str, lock: bool = False) -> Report:
+    """The report if the caller may see it; locked when they are about to change it."""
+    query = select(Report).where(Report.id == report_id, Report.community == caller["community"], _visibility(caller))
+    report = uow.session.scalars(query.with_for_update() if lock else query).first()
     # Someone who may not see a report is told it does not exist.
     if report is None:
         raise NotFound("report_not_found", field="report_id", params={"id": report_id})

@@ -75,6 +75,7 @@ class TaskEvent(Payload):
     version = fields.Integer(required=True)  # grows with every change of the task
     staff_code = fields.String(required=True)
     handler_name = fields.String(required=True)
+    deadline_at = fields.AwareDateTime(required=True)
 
 
 class TaskAssigned(TaskEvent):
@@ -83,7 +84,6 @@ class TaskAssigned(TaskEvent):
     handler_kind = fields.String(required=True)
     company = fields.String(allow_none=True, load_default=None)
     category = fields.String(required=True)
-    deadline_at = fields.AwareDateTime(required=True)
 
 
 class TaskAccepted(TaskEvent):
@@ -99,13 +99,7 @@ class TaskReturned(TaskEvent):
     reason = fields.String(required=True)
 
 
-class TaskDeadline(TaskEvent):
-    """task.warned (黄牌), task.overdue (红牌), task.resumed (挂账 ended)."""
-
-    deadline_at = fields.AwareDateTime(required=True)
-
-
-class TaskSupervised(TaskDeadline):
+class TaskSupervised(TaskEvent):
     """督办: an order to the handler's leader about an overdue task."""
 
     leader_code = fields.String(allow_none=True, load_default=None)
@@ -131,7 +125,6 @@ class TaskRequestDecided(TaskEvent):
     kind = fields.String(required=True)
     approved = fields.Boolean(required=True)
     note = fields.String(allow_none=True, load_default=None)
-    deadline_at = fields.AwareDateTime(required=True)
 
 
 class ReportEscalated(Payload):
@@ -163,14 +156,14 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.accepted": TaskAccepted,
     "task.resolved": TaskResolved,
     "task.returned": TaskReturned,
-    "task.warned": TaskDeadline,
-    "task.overdue": TaskDeadline,
+    "task.warned": TaskEvent,  # 黄牌: the deadline is near
+    "task.overdue": TaskEvent,  # 红牌: the deadline has passed
     "task.supervised": TaskSupervised,
     "task.escalated": TaskEscalated,
     "task.extension_requested": TaskChangeRequested,
     "task.deferral_requested": TaskChangeRequested,
     "task.request_decided": TaskRequestDecided,
-    "task.resumed": TaskDeadline,
+    "task.resumed": TaskEvent,  # a deferred matter (挂账) is worked again
     "report.escalated": ReportEscalated,
 }
 

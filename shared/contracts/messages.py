@@ -62,11 +62,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 LANGUAGES = ("zh", "en")
 
+# Words that fill the blanks of messages (states and actions), so they read in the caller's language too.
+TERMS: dict[str, tuple[str, str]] = {
+    "submitted": ("已上报", "submitted"), "assigned": ("已派遣", "assigned"), "accepted": ("已签收", "accepted"),
+    "returned": ("已退单", "returned"), "resolved": ("已处置", "resolved"), "rework": ("返工中", "in rework"),
+    "closed": ("已结案", "closed"), "reopened": ("重办中", "reopened"), "escalated": ("已上报上级", "escalated"),
+    "pending": ("待审批", "pending"), "approved": ("已批准", "approved"), "denied": ("已驳回", "denied"),
+    "accept": ("签收", "accepted"), "resolve": ("处置", "resolved"), "return": ("退单", "returned"),
+    "escalate": ("上报", "escalated"), "verify": ("核查", "verified"), "rate": ("评价", "rated"),
+    "extension": ("申请延期", "extended"), "deferral": ("申请挂账", "deferred"), "resume": ("恢复办理", "resumed"),
+}
 
-def render(code: str, lang: str = "zh", **params) -> str:
+
+def render(code: str, lang: str = "zh", /, **params) -> str:
+    """The message in ``lang``; ``params`` fill its blanks (any names, even ``code``)."""
     zh, en = MESSAGES.get(code, (code, code))
     template = en if lang == "en" else zh
+    side = 1 if lang == "en" else 0
+    words = {name: TERMS[value][side] if isinstance(value, str) and value in TERMS else value
+             for name, value in params.items()}
     try:
-        return template.format(**params)
+        return template.format(**words)
     except (KeyError, IndexError):
         return template

@@ -13,11 +13,15 @@ def file(api, **fields):
 
 
 def test_an_open_report_of_the_same_kind_at_the_same_building_is_suggested_as_a_duplicate(as_user):
-    first = file(as_user("ytl-bl-44"), category="sanitation.garbage", building="44")["report"]
-    second = file(as_user("ytl-ul-44-1"), category="sanitation.garbage", building="44", unit="1")
-    assert first["id"] in [d["id"] for d in second["possible_duplicates"]]
-    elsewhere = file(as_user("ytl-ul-44-1"), category="sanitation.garbage", building="43")
-    assert first["id"] not in [d["id"] for d in elsewhere["possible_duplicates"]]
+    first = file(as_user("ytl-bl-44"), category="city.encroachment", building="44")["report"]
+    # The grid worker of building 44's grid sees which report it may duplicate ...
+    second = file(as_user("ytl-gw-02"), category="city.encroachment", building="44")["possible_duplicates"]
+    assert first["id"] in [d["id"] for d in second["items"]] and second["count"] >= 1
+    # ... a unit leader is told there is one, without seeing someone else's report.
+    third = file(as_user("ytl-ul-44-1"), category="city.encroachment", building="44", unit="1")["possible_duplicates"]
+    assert third["count"] >= 2 and first["id"] not in [d["id"] for d in third["items"]]
+    elsewhere = file(as_user("ytl-gw-02"), category="city.encroachment", building="43")["possible_duplicates"]
+    assert first["id"] not in [d["id"] for d in elsewhere["items"]]
 
 
 def test_reports_are_filtered_and_paged(as_user):

@@ -33,3 +33,18 @@ def test_a_stopped_service_is_a_503_and_the_report_still_arrives_after_restart(p
     platform.wait_healthy()
     wait_until(lambda: zhang_yan.get(f"/api/v1/reports/{report_id}").json()["status"] == "assigned",
                what="the report waiting in the queue to be assigned after dispatch came back")
+
+
+def test_a_report_refused_while_reporting_is_down_is_not_stored_later(platform, as_user):
+    """The caller was told 503 and may try again: the refused request must not run when reporting returns."""
+    zhang_yan, admin = as_user("zhangyan"), as_user("ytl-admin")
+    before = admin.get("/api/v1/reports").json()["total"]
+    platform.kill("reporting")
+    refused = zhang_yan.post("/api/v1/reports", json={
+        "category": "safety.hazard", "description": "不应被保存", "building": "47"})
+    assert refused.status_code == 503, refused.text
+
+    platform.start_service("reporting")
+    platform.wait_healthy()
+    time.sleep(2)  # time enough for a late request to be handled, were it still queued
+    assert admin.get("/api/v1/reports").json()["total"] == before

@@ -8,7 +8,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from deploy.demo.load import DEMO_FILE, organisation
 from deploy.local import LocalPlatform
-from shared.bus import event_exchange, event_publisher, replay_parked, subscription_queues
+from shared.bus import event_exchange, event_publisher, parked_queue, replay_parked, work_queue
 from shared.contracts.subscriptions import Subscription
 from shared.envelope import Event, to_message
 from tests.e2e.conftest import wait_until
@@ -68,7 +68,7 @@ def test_the_same_event_delivered_twice_makes_one_task(platform, vhost):
 
     wait_until(lambda: platform.cluster.dispatch.tasks_of_report("dup-1"), what="the task")
     # Give the second copy every chance to be handled before counting.
-    work = subscription_queues(Subscription("dispatch", "reporting", "report.created"))[0]
+    work = work_queue(Subscription("dispatch", "reporting", "report.created"))
     with Connection(vhost.uri) as connection:
         wait_until(lambda: work(connection.channel()).queue_declare(passive=True).message_count == 0,
                    what="the queue to drain")
@@ -101,7 +101,7 @@ def test_killing_dispatch_mid_flow_loses_nothing_and_assigns_each_report_once(pl
 def test_an_event_that_keeps_failing_is_parked_and_can_be_replayed(platform, vhost):
     """A report for a community dispatch does not know yet: retried, parked, replayed once the data is there."""
     sub = Subscription("dispatch", "reporting", "report.created")
-    parked = subscription_queues(sub)[2]
+    parked = parked_queue(sub)
     publish(vhost.uri, report_created_event("lost-1", community="new-community"))
 
     with Connection(vhost.uri) as connection:

@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError
 from sqlalchemy import select
 
 from services.reporting.models import Base, outbox
-from shared.bus import queue_name, subscription_queues
+from shared.bus import queue_name, work_queue
 from shared.contracts.subscriptions import Subscription
 from shared.db import create_db_engine, session_factory
 from shared.outbox import OutboxRelay
@@ -35,7 +35,7 @@ def engine(database_url):
 @pytest.fixture
 def drained_queue(vhost):
     """The dispatch queue that report.created lands in, emptied before the test."""
-    work = subscription_queues(CREATED)[0]
+    work = work_queue(CREATED)
     with Connection(vhost.uri) as connection:
         bound = work(connection.channel())
         bound.declare()

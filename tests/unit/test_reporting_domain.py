@@ -226,3 +226,7 @@ def test_only_the_reports_own_grid_may_verify_it(caller, allowed):
 
 def test_a_report_without_a_grid_cannot_be_verified_by_a_grid_worker_without_one():
     assert may_verify(Report(grid=None), {"role": "grid_worker", "grid": None}) is False
+
+
+def test_the_community_office_verifies_what_belongs_to_no_grid():
+    assert may_verify(Report(grid=None), {"role": "community_admin", "grid": None}) is True

@@ -126,7 +126,11 @@ class LocalPlatform:
         for process in self.processes.pop(name, []):
             if process.poll() is None:
                 os.killpg(process.pid, sig)
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a graceful stop that does not end is ended
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=30)
 
     def stop_all(self) -> None:
         for name in list(self.processes):

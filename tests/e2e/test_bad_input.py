@@ -104,3 +104,15 @@ def test_a_resident_level_reporter_sees_only_their_own_reports(as_user):
     ids = {r["id"] for r in unit_leader.get("/api/v1/reports?per_page=100").json()["items"]}
     assert mine["id"] in ids and other["id"] not in ids
     assert unit_leader.get(f"/api/v1/reports/{other['id']}").status_code == 404
+
+
+def test_acting_twice_is_a_409_conflict_saying_why(as_user):
+    reported = as_user("ytl-bl-44").post("/api/v1/reports", json={**GOOD, "description": "重复签收测试"}).json()
+    admin = as_user("ytl-admin")
+    task = wait_until(lambda: next((t for t in admin.get("/api/v1/tasks").json()["items"]
+                                    if t["report_id"] == reported["report"]["id"]), None), what="the task")
+    handler = as_user({"ytl-wy-01": "wuli"}.get(task["handler"]["staff_code"], task["handler"]["staff_code"]))
+    assert handler.post(f"/api/v1/tasks/{task['id']}/accept").status_code == 200
+    again = handler.post(f"/api/v1/tasks/{task['id']}/accept")
+    assert again.status_code == 409, again.text
+    assert again.json()["title"] == "任务当前为“已签收”,不能签收。"

@@ -18,9 +18,10 @@ test: $(VENV)/.installed  ## every test: unit, integration (RabbitMQ, PostgreSQL
 	$(PY) -m deploy.local ensure-broker
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed  ## report throughput through the gateway, next to a bare RPC round trip
+bench: $(VENV)/.installed  ## report flow through the gateway; a month's figures over a million reports
 	$(PY) -m deploy.local ensure-broker
 	$(PY) -m bench.report_flow
+	$(PY) -m bench.figures
 
 migrate: $(VENV)/.installed
 	$(PY) -m shared.migrations upgrade

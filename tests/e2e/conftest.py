@@ -47,6 +47,9 @@ class Api:
     def post(self, path, **kwargs):
         return self.http.post(self.base_url + path, timeout=30, **kwargs)
 
+    def put(self, path, **kwargs):
+        return self.http.put(self.base_url + path, timeout=30, **kwargs)
+
 
 @pytest.fixture(scope="module")
 def platform(vhost, tmp_path_factory):

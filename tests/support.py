@@ -3,10 +3,12 @@ database, each made for the test run and removed after it. No mocks."""
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from urllib.parse import quote, urlparse
 
 import psycopg2
+import pytest
 import requests
 
 BROKER = os.environ.get("TEST_AMQP_URI", os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
@@ -72,3 +74,24 @@ class PostgresDatabase:
 
     def drop(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def wait_until(check, timeout_s: float = 30, every_s: float = 0.2, what: str = "condition"):
+    """Poll ``check`` until it returns something truthy; fail with ``what`` if it never does."""
+    give_up = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > give_up:
+            pytest.fail(f"timed out after {timeout_s}s waiting for {what}")
+        time.sleep(every_s)
+
+
+def answers(service) -> bool:
+    """Whether a nameko service answers its health RPC yet."""
+    try:
+        service.health()
+        return True
+    except Exception:
+        return False

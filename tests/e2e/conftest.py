@@ -1,6 +1,5 @@
 """The whole platform as real processes on a real RabbitMQ, driven over HTTP only."""
 import socket
-import time
 
 import pytest
 import requests
@@ -13,18 +12,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def wait_until(check, timeout_s: float = 30, every_s: float = 0.2, what: str = "condition"):
-    """Poll ``check`` until it returns something truthy; fail with ``what`` if it never does."""
-    give_up = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > give_up:
-            pytest.fail(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(every_s)
 
 
 class Api:

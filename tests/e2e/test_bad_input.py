@@ -3,7 +3,7 @@ and nothing is stored; a caller outside the scope sees nothing."""
 import pytest
 import requests
 
-from tests.e2e.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 

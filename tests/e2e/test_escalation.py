@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from deploy.demo.load import DEMO_FILE
-from tests.e2e.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 

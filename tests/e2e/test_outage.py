@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """A report's whole loop, as the article tells it: the abandoned sofa at building 47."""
 import pytest
 
-from tests.e2e.conftest import wait_until
+from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from deploy.local import LocalPlatform
 from shared.bus import event_exchange, event_publisher, parked_queue, replay_parked, work_queue
 from shared.contracts.subscriptions import Subscription
 from shared.envelope import Event, to_message
-from tests.e2e.conftest import wait_until
+from tests.support import answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ def platform(vhost, database_url, tmp_path):
     running.start_service("dispatch")
     running.start_service("reporting")
     with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as rpc:
-        wait_until(lambda: _answers(rpc.dispatch) and _answers(rpc.reporting), what="services up")
+        wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), what="services up")
         org, _people = organisation(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
         rpc.dispatch.import_organisation(org)
         rpc.reporting.import_categories([{"code": "sanitation.garbage", "name_zh": "暴露垃圾", "name_en": "Exposed garbage",
@@ -42,13 +42,6 @@ def platform(vhost, database_url, tmp_path):
     running.rpc.stop()
     running.stop_all()
 
-
-def _answers(service) -> bool:
-    try:
-        service.health()
-        return True
-    except Exception:
-        return False
 
 
 def report_created_event(report_id: str, community: str = "ytl") -> Event:

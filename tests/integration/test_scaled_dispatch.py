@@ -16,7 +16,7 @@ from services.dispatch.models import Task, outbox
 from shared.clock import FileClock
 from shared.db import create_db_engine
 from shared.times import SHANGHAI
-from tests.e2e.conftest import wait_until
+from tests.support import answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ def platform(vhost, database_url, tmp_path):
         running.start_service("dispatch")
     demo = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=60) as rpc:
-        wait_until(lambda: _answers(rpc.dispatch) and _answers(rpc.reporting), what="services up")
+        wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), what="services up")
         rpc.dispatch.import_organisation(organisation(demo)[0])
         rpc.dispatch.import_calendar(calendar_days())
         rpc.reporting.import_categories(catalogue(demo))
@@ -51,13 +51,6 @@ def platform(vhost, database_url, tmp_path):
     running.stop_all()
     running.db.dispose()
 
-
-def _answers(service) -> bool:
-    try:
-        service.health()
-        return True
-    except Exception:
-        return False
 
 
 def count(platform, statement) -> int:

@@ -59,11 +59,16 @@ def handler_kind_for(category: str, grid: str | None, default_kind: str, rules: 
     return best["handler_kind"] if best else default_kind
 
 
-def choose_handler(kind: str | None, candidates: dict[str, list[Candidate]]) -> Candidate | None:
-    """The least-loaded candidate of ``kind``; up the fallback line if there is none."""
+def choose_handler(kind: str | None, candidates) -> Candidate | None:
+    """The least-loaded candidate of ``kind``; up the fallback line if there is none.
+
+    ``candidates.get(kind)`` gives the candidates of a kind; it is asked only for
+    the kinds the line reaches, so a caller may look them up lazily.
+    """
     while kind is not None:
-        if candidates.get(kind):
-            return min(candidates[kind], key=lambda c: (c.open_tasks, c.staff_code))
+        of_kind = candidates.get(kind)
+        if of_kind:
+            return min(of_kind, key=lambda c: (c.open_tasks, c.staff_code))
         kind = FALLBACK[kind]
     return None
 

@@ -434,7 +434,7 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now:
             .where(RoutingRule.community == report["community"], RoutingRule.category == report["category"])
         ).mappings().all()
         kind = domain.handler_kind_for(report["category"], report["grid"], policy.handler_kind, rules)
-    chosen = domain.choose_handler(kind, _candidates(uow, report))
+    chosen = domain.choose_handler(kind, _Candidates(uow, report))
     if chosen is None:
         raise Conflict("no_handler", params={"community": report["community"], "kind": kind})
     earlier = session.scalar(select(func.count()).select_from(Task).where(Task.report_id == report["report_id"]))
@@ -498,34 +498,37 @@ def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
     }, correlation_id=task.report_id, routing_key=f"report.escalated.{task.level}.{task.category}")
 
 
-def _candidates(uow, report: dict) -> dict[str, list[Candidate]]:
-    """Who could take this report, by kind, with how many open tasks each has."""
-    community = report["community"]
-    company = None
-    if report["building"]:
-        building = uow.session.get(Building, (community, report["building"]))
-        company = building.property_company if building else None
-    street = uow.session.scalar(select(Community.street).where(Community.code == community))
-    wanted = {
-        "property": (Staff.community == community) & (Staff.role == "property_staff") & (Staff.company == company)
-        if company else None,
-        "grid": (Staff.community == community) & (Staff.role == "grid_worker") & (Staff.grid == report["grid"])
-        if report["grid"] else None,
-        "community": (Staff.community == community) & (Staff.role == "community_admin"),
-        "street": (Staff.community == street) & (Staff.role == "street_platform") if street else None,
-    }
-    candidates: dict[str, list[Candidate]] = {}
-    for kind, condition in wanted.items():
-        if condition is None:
-            continue
-        staff = uow.session.scalars(select(Staff).where(condition)).all()
-        load = dict(uow.session.execute(
+class _Candidates:
+    """Who could take this report, looked up per kind only when the fallback line reaches it."""
+
+    def __init__(self, uow, report: dict):
+        self.uow, self.report = uow, report
+
+    def get(self, kind: str) -> list[Candidate]:
+        session, report = self.uow.session, self.report
+        community = report["community"]
+        if kind == "property":
+            building = session.get(Building, (community, report["building"])) if report["building"] else None
+            if building is None or building.property_company is None:
+                return []
+            condition = (Staff.community == community) & (Staff.role == "property_staff") & (
+                Staff.company == building.property_company)
+        elif kind == "grid":
+            if not report["grid"]:
+                return []
+            condition = (Staff.community == community) & (Staff.role == "grid_worker") & (Staff.grid == report["grid"])
+        elif kind == "community":
+            condition = (Staff.community == community) & (Staff.role == "community_admin")
+        else:
+            street = session.scalar(select(Community.street).where(Community.code == community))
+            condition = (Staff.community == street) & (Staff.role == "street_platform")
+        staff = session.scalars(select(Staff).where(condition)).all()
+        load = dict(session.execute(
             select(Task.staff_code, func.count()).where(
                 Task.staff_code.in_([s.code for s in staff]), Task.status.in_(domain.OPEN_TASK_STATUSES)
             ).group_by(Task.staff_code)
         ).all())
-        candidates[kind] = [Candidate(s.code, s.name, kind, s.company, load.get(s.code, 0)) for s in staff]
-    return candidates
+        return [Candidate(s.code, s.name, kind, s.company, load.get(s.code, 0)) for s in staff]
 
 
 def _facts(uow, report_id: str) -> ReportFacts:

@@ -164,7 +164,9 @@ def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
             uow.record("report.closed", {"report_id": report.id, "community": report.community,
                                          "category": report.category, "reporter_id": report.reporter_id,
                                          "reporter_role": report.reporter_role,
-                                         "rework_count": report.rework_count}, correlation_id=report.id)
+                                         "rework_count": report.rework_count,
+                                         "responsible_household": data["responsible_household"],
+                                         "rule": data["rule"]}, correlation_id=report.id)
         uow.commit()
         return _with_timeline(uow, report)
 

@@ -51,6 +51,9 @@ class ReportClosed(Payload):
     reporter_id = fields.String(required=True)
     reporter_role = fields.String(required=True)
     rework_count = fields.Integer(required=True)
+    # When the verifier found a household responsible and named the village rule it broke.
+    responsible_household = fields.String(allow_none=True, load_default=None)
+    rule = fields.String(allow_none=True, load_default=None)
 
 
 class ReportRated(Payload):

@@ -153,11 +153,18 @@ class ReportFilter(Request):
 class Verification(Request):
     passed = fields.Boolean(required=True)
     note = _text(MAX_NOTE, load_default=None, allow_none=True)
+    # On a pass, the verifier may name a household found responsible and the village rule it broke:
+    # scoring then proposes a deduction, which the review group must verify.
+    responsible_household = _text(64, load_default=None, allow_none=True)
+    rule = _text(64, load_default=None, allow_none=True)
 
     @validates_schema
     def _reason_on_failure(self, data, **_kwargs):
         if data.get("passed") is False and not (data.get("note") or "").strip():
             raise ValidationError("reason_required", field_name="note")
+        if bool(data.get("responsible_household")) != bool(data.get("rule")):
+            raise ValidationError("required", field_name="rule" if data.get("responsible_household") else
+                                  "responsible_household")
 
 
 class Rating(Request):

@@ -142,7 +142,8 @@ def test_a_failed_verification_needs_a_note(note):
 
 def test_a_failed_verification_with_a_note_and_a_passed_one_without_load():
     assert rpc.load(rpc.Verification, {"passed": False, "note": "垃圾仍未清运"})["passed"] is False
-    assert rpc.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None}
+    assert rpc.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None,
+                                                         "responsible_household": None, "rule": None}
 
 
 def test_a_rating_must_be_one_of_the_three():

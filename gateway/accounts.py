@@ -15,10 +15,6 @@ from shared.db import new_metadata
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
-ROLES = (
-    "resident", "volunteer", "unit_leader", "building_leader", "grid_worker", "grid_leader",
-    "property_staff", "community_admin", "party_secretary", "street_platform", "district_it",
-)
 
 
 class Base(DeclarativeBase):

@@ -4,13 +4,15 @@ Roles here say what kind of thing someone may do; scope (their community,
 grid, building, company, own records) is enforced by the service that owns the
 records, in its queries.
 """
+from shared.contracts.roles import GRID_STAFF, OFFICE
+
 REPORTERS = frozenset({"resident", "volunteer", "unit_leader", "building_leader", "grid_worker", "grid_leader",
                        "community_admin", "party_secretary"})
+REVIEW = frozenset({"review_group"})
 HANDLERS = frozenset({"property_staff", "grid_worker", "community_admin", "street_platform"})
 STAFF = frozenset({"grid_worker", "grid_leader", "property_staff", "community_admin", "party_secretary",
                    "street_platform"})
-OFFICE = frozenset({"community_admin", "party_secretary"})
-SIGNED_IN = REPORTERS | STAFF
+SIGNED_IN = REPORTERS | STAFF | REVIEW
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "account:read": SIGNED_IN | {"district_it"},
@@ -19,7 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "media:read": SIGNED_IN,
     "reports:create": REPORTERS,
     "reports:read": SIGNED_IN,
-    "reports:verify": frozenset({"grid_worker", "grid_leader"}) | OFFICE,
+    "reports:verify": GRID_STAFF | OFFICE,
     "reports:rate": REPORTERS,
     "tasks:read": STAFF,
     "tasks:act": HANDLERS,
@@ -28,6 +30,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
     "figures:read": OFFICE | {"grid_leader"},
+    "points:own": frozenset({"resident"}),
+    "points:review": REVIEW | OFFICE,
+    "points:propose": REVIEW | OFFICE | GRID_STAFF,
+    "points:decide": REVIEW,
+    "points:object": frozenset({"resident"}),
+    "fund:settle": OFFICE,
 }
 
 

@@ -11,6 +11,8 @@ task's attributes and change it, or raise RuleBroken with a message code.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.contracts.roles import GRID_STAFF, OFFICE
+
 
 class TaskStatus(StrEnum):
     ASSIGNED = "assigned"  # 已派遣, waiting for the handler to accept
@@ -150,12 +152,12 @@ def may_escalate(task, caller: dict) -> bool:
     role = caller["role"]
     return (
         task.staff_code == caller.get("staff_code")
-        or (role in ("grid_worker", "grid_leader") and task.level == "grid" and task.grid == caller.get("grid"))
-        or (role in ("community_admin", "party_secretary") and task.level in ("grid", "community"))
+        or (role in GRID_STAFF and task.level == "grid" and task.grid == caller.get("grid"))
+        or (role in OFFICE and task.level in ("grid", "community"))
     )
 
 
 def may_decide_requests(task, caller: dict) -> bool:
     """Extensions and deferrals are approved by the grid leader of the task's grid or the community office."""
     role = caller["role"]
-    return role in ("community_admin", "party_secretary") or (role == "grid_leader" and task.grid == caller.get("grid"))
+    return role in OFFICE or (role == "grid_leader" and task.grid == caller.get("grid"))

@@ -33,6 +33,7 @@ from services.dispatch.supervision import Supervision, SupervisionPolicy
 from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
+from shared.contracts.roles import GRID_STAFF, OFFICE
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ ORGANISATION_TABLES = (
     ("buildings", Building), ("units", Unit), ("staff", Staff),
     ("category_policies", CategoryPolicy), ("routing_rules", RoutingRule),
 )
-COMMUNITY_WIDE_ROLES = {"community_admin", "party_secretary"}
-GRID_ROLES = {"grid_worker", "grid_leader"}
 # Who receives the supervision order (督办单) about an overdue task, by who handles it.
 LEADER_ROLE = {"grid": "grid_leader", "property": "community_admin", "community": "party_secretary"}
 MAX_EXTENSIONS = 1
@@ -559,9 +558,9 @@ def _scope(uow, caller: dict):
         communities = select(Community.code).where(Community.street == caller["community"])
         return Task.community.in_(communities) & (Task.level == "street")
     in_community = Task.community == caller["community"]
-    if role in COMMUNITY_WIDE_ROLES:
+    if role in OFFICE:
         return in_community
-    if role in GRID_ROLES and caller["grid"]:
+    if role in GRID_STAFF and caller["grid"]:
         return in_community & ((Task.grid == caller["grid"]) | (Task.staff_code == caller["staff_code"]))
     return in_community & (Task.staff_code == caller["staff_code"])
 

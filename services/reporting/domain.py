@@ -7,6 +7,8 @@ RuleBroken with a message code. No framework imports.
 from datetime import timedelta
 from enum import StrEnum
 
+from shared.contracts.roles import GRID_STAFF, OFFICE
+
 
 class Status(StrEnum):
     SUBMITTED = "submitted"  # 已上报, waiting for dispatch
@@ -136,13 +138,11 @@ ACTIONS = {
 }
 
 # Who sees which reports (beyond their own). Everyone is held to their own community first.
-COMMUNITY_WIDE_ROLES = frozenset({"community_admin", "party_secretary"})
-GRID_ROLES = frozenset({"grid_worker", "grid_leader"})
 
 
 def may_verify(report, caller: dict) -> bool:
     """On-site verification (核查) is the report's own grid's job; the community office
     verifies what belongs to no grid (a report given only by address)."""
     if report.grid is None:
-        return caller["role"] in COMMUNITY_WIDE_ROLES
-    return caller["role"] in GRID_ROLES and report.grid == caller.get("grid")
+        return caller["role"] in OFFICE
+    return caller["role"] in GRID_STAFF and report.grid == caller.get("grid")

@@ -12,6 +12,7 @@ from services.reporting.schemas import category_view, report_view, timeline_view
 from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
+from shared.contracts.roles import GRID_STAFF, OFFICE
 from shared.times import shown_local, utcnow
 
 SYSTEM = {"account_id": "system", "role": "system", "name": "系统"}
@@ -45,7 +46,7 @@ def create_report(uow, caller: dict, data: dict) -> dict:
         errors = domain.attribute_errors(category.attributes, data["attributes"])
         if errors:
             raise InvalidInput(errors)
-        if data["grid"] is None and caller["role"] in domain.GRID_ROLES and not data["building"]:
+        if data["grid"] is None and caller["role"] in GRID_STAFF and not data["building"]:
             data["grid"] = caller["grid"]  # a grid worker on patrol reports in their own grid
         report = Report(
             id=str(uuid.uuid4()),
@@ -127,10 +128,10 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
 def _visibility(caller: dict):
     """Who sees which reports, as SQL: lists are scoped in the query, not after it."""
     role = caller["role"]
-    if role in domain.COMMUNITY_WIDE_ROLES:
+    if role in OFFICE:
         return True
     allowed = [Report.reporter_id == caller["account_id"]]
-    if role in domain.GRID_ROLES and caller["grid"]:
+    if role in GRID_STAFF and caller["grid"]:
         allowed.append(Report.grid == caller["grid"])
     if role == "building_leader" and caller["building"]:
         allowed.append(Report.building == caller["building"])

@@ -263,6 +263,62 @@ def figures():
     return jsonify(call("dispatch", "figures", g.caller, query))
 
 
+# --- civility points (积分) and the reward fund -----------------------------
+@blueprint.get("/api/v1/households/me")
+@requires("points:own")
+def my_household():
+    return jsonify(call("scoring", "my_household", g.caller))
+
+
+@blueprint.get("/api/v1/ledger")
+@requires("points:review")
+def ledger():
+    filters = {k: v for k, v in request.args.items() if k in ("state", "household")}
+    return jsonify(items=call("scoring", "ledger", g.caller, filters))
+
+
+@blueprint.post("/api/v1/ledger")
+@requires("points:propose")
+def propose_entry():
+    return jsonify(call("scoring", "propose_entry", g.caller, json_body())), 201
+
+
+@blueprint.post("/api/v1/ledger/<entry_id>/verification")
+@requires("points:decide")
+def verify_entry(entry_id):
+    return jsonify(call("scoring", "verify_entry", g.caller, entry_id, json_body()))
+
+
+@blueprint.post("/api/v1/ledger/<entry_id>/objection")
+@requires("points:object")
+def object_to_entry(entry_id):
+    return jsonify(call("scoring", "object_to_entry", g.caller, entry_id, json_body()))
+
+
+@blueprint.post("/api/v1/ledger/<entry_id>/decision")
+@requires("points:decide")
+def decide_objection(entry_id):
+    return jsonify(call("scoring", "decide_objection", g.caller, entry_id, json_body()))
+
+
+@blueprint.post("/api/v1/fund-periods")
+@requires("fund:settle")
+def open_period():
+    return jsonify(call("scoring", "open_period", g.caller, json_body())), 201
+
+
+@blueprint.post("/api/v1/fund-periods/<code>/settlement")
+@requires("fund:settle")
+def settle_period(code):
+    return jsonify(call("scoring", "settle_period", g.caller, code))
+
+
+@blueprint.get("/api/v1/public/<community>/publication/<period>")
+def publication(community, period):
+    """公示: household codes and points (and payouts once settled), never a name. No sign-in needed."""
+    return jsonify(call("scoring", "publication", community, period))
+
+
 # --- operations -----------------------------------------------------------
 @blueprint.get("/healthz")
 def healthz():

@@ -31,11 +31,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calendar:edit": OFFICE,
     "figures:read": OFFICE | {"grid_leader"},
     "points:own": frozenset({"resident"}),
-    "points:review": REVIEW | OFFICE,
-    "points:propose": REVIEW | OFFICE | GRID_STAFF,
+    "points:review": REVIEW | {"community_admin"},
+    "points:propose": REVIEW | GRID_STAFF | {"community_admin"},
     "points:decide": REVIEW,
     "points:object": frozenset({"resident"}),
-    "fund:settle": OFFICE,
+    "fund:settle": frozenset({"community_admin"}),
 }
 
 

@@ -3,8 +3,8 @@
     python -m deploy.demo.load [--file deploy/demo/lanshan.yml]
 
 The catalogue goes to reporting, the organisation and the working calendar to
-dispatch, by RPC (each service owns its data); accounts go into the gateway's
-own database. Loading
+dispatch, households and village rules to scoring, by RPC (each service owns
+its data); accounts go into the gateway's own database. Loading
 twice changes nothing: every record is keyed by its code.
 """
 import argparse
@@ -75,6 +75,12 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
                     add(unit["leader"], code, "unit_leader", grid=grid["code"], building=b, unit=unit["code"])
                     for volunteer in unit["volunteers"]:
                         add(volunteer, code, "volunteer", grid=grid["code"], building=b, unit=unit["code"])
+                    for household in unit["households"]:
+                        people += [{"username": m["account"], "name": m["name"], "role": "resident", "community": code,
+                                    "grid": grid["code"], "building": b, "unit": unit["code"]}
+                                   for m in household["members"] if m.get("account")]
+        for person in c["review_group"]:
+            add(person, code, "review_group")
         org["routing_rules"].extend({"community": code, **rule} for rule in c["routing_rules"])
     org["category_policies"] = [
         {"category": c["code"], "handler_kind": c["handler"], "level": c["level"], "is_dispute": c["dispute"],
@@ -82,6 +88,21 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
         for c in doc["categories"]
     ]
     return org, people
+
+
+def households(doc: dict) -> list[dict]:
+    """Every unit's households with their members, for scoring."""
+    return [
+        {"code": h["code"], "community": c["code"], "building": b["code"], "unit": u["code"],
+         "members": [{"name": m["name"], "account": m.get("account"), "phone": m.get("phone")} for m in h["members"]]}
+        for c in doc["communities"] for g in c["grids"] for b in g["buildings"] for u in b["units"]
+        for h in u["households"]
+    ]
+
+
+def village_rules(doc: dict) -> list[dict]:
+    return [{"valid_to": None, "concerns_petitioning": False, **rule, "valid_from": str(rule["valid_from"])}
+            for rule in doc["village_rules"]]
 
 
 def calendar_days() -> list[dict]:
@@ -115,6 +136,8 @@ def load(path: Path = DEMO_FILE, uri: str | None = None) -> dict:
         cluster.reporting.import_categories(catalogue(doc))
         counts = cluster.dispatch.import_organisation(org)
         counts["calendar_days"] = cluster.dispatch.import_calendar(calendar_days())
+        counts["households"] = cluster.scoring.import_households(households(doc))
+        counts["village_rules"] = cluster.scoring.import_rules(village_rules(doc))
     sessions = session_factory(create_db_engine(component_config("gateway")["DATABASE_URL"]))
     # Everyone in the demo shares one published password, so one (slow, salted) hash serves all.
     demo_hash = accounts.hash_password(DEMO_PASSWORD)

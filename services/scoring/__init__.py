@@ -1,3 +1,3 @@
-"""Scoring: households, village rules, the points ledger and the reward fund.
-Running with its health check and its subscriptions; the ledger comes with the
-civility points issue."""
+"""Scoring: households, the village rules (村规民约) as versioned points rules, an
+append-only points ledger with publication (公示) and objections, fund periods
+settled to the fen, and (to come) staff performance from task events."""

@@ -1,24 +1,75 @@
-"""Scoring's nameko shell."""
+"""Scoring's nameko shell: RPC entrypoints and event subscriptions, nothing else."""
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from services.scoring import service_layer
 from services.scoring.models import inbox, outbox
 from shared.bus import subscribe
+from shared.clock import Clock
 from shared.storage import Storage
+
+DEFAULT_REPORT_RULE = "ENV-REPORT"
 
 
 class ScoringService:
     name = "scoring"
 
     db = Storage(outbox, inbox)
+    clock = Clock()
+    config = Config()
 
     @rpc
     def health(self):
         return {"service": self.name, **self.db.health()}
 
+    @rpc
+    def import_households(self, households):
+        return service_layer.import_households(self.db.unit_of_work(), households)
+
+    @rpc
+    def import_rules(self, rules):
+        return service_layer.import_rules(self.db.unit_of_work(), rules)
+
+    @rpc
+    def my_household(self, caller):
+        return service_layer.my_household(self.db.unit_of_work(), caller, self.clock.now())
+
+    @rpc
+    def ledger(self, caller, filters=None):
+        return service_layer.ledger(self.db.unit_of_work(), caller, filters, self.clock.now())
+
+    @rpc
+    def propose_entry(self, caller, data):
+        return service_layer.propose_entry(self.db.unit_of_work(), caller, data, self.clock.now())
+
+    @rpc
+    def verify_entry(self, caller, entry_id, data):
+        return service_layer.verify_entry(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
+
+    @rpc
+    def object_to_entry(self, caller, entry_id, data):
+        return service_layer.object_to_entry(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
+
+    @rpc
+    def decide_objection(self, caller, entry_id, data):
+        return service_layer.decide_objection(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
+
+    @rpc
+    def open_period(self, caller, data):
+        return service_layer.open_period(self.db.unit_of_work(), caller, data, self.clock.now())
+
+    @rpc
+    def settle_period(self, caller, code):
+        return service_layer.settle_period(self.db.unit_of_work(), caller, code, self.clock.now())
+
+    @rpc
+    def publication(self, community, period_code):
+        return service_layer.publication(self.db.unit_of_work(), community, period_code, self.clock.now())
+
     @subscribe("reporting", "report.closed")
     def on_report_closed(self, event):
-        service_layer.note_event(self.db.unit_of_work(), event)
+        service_layer.on_report_closed(self.db.unit_of_work(), event, self.clock.now(),
+                                       self.config.get("REPORT_RULE") or DEFAULT_REPORT_RULE)
 
     @subscribe("dispatch", "task.resolved")
     def on_task_resolved(self, event):

@@ -1,13 +1,526 @@
-"""Scoring's use cases so far: take note of closed reports and resolved tasks, once each."""
+"""Scoring's use cases: households and the rule book, the points ledger and its
+publication (公示), objections, and the reward fund's periods and settlement.
+
+Each use case runs in one unit of work and applies services.scoring.domain to
+the stored records: a ledger row is turned into the domain's LedgerEntry, the
+domain moves it on (and notes the step), and the row and its new steps are
+written back. Events are handled once each (inbox); every "now" comes from the
+service's clock, so a test can move time past a publication window.
+"""
+import dataclasses
 import logging
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+
+from services.scoring import domain
+from services.scoring.domain import EntryState, Evidence, RuleBroken
+from services.scoring.models import FundPeriod, Household, LedgerEntry, LedgerStep, Member, Payout, Rule
+from services.scoring.schemas import entry_view, money, payout_view, period_view
+from shared.contracts import rpc
+from shared.contracts import scoring as contracts
+from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound, PlatformError
+from shared.contracts.events import load_payload
+from shared.times import SHANGHAI, as_utc
 
 log = logging.getLogger(__name__)
 
+CONSUMER = "scoring"
+SYSTEM = "system"  # who proposes the entries that events bring
+LEDGER_LIMIT = 500
+# Reports that earn their reporter's household points: filed by people of the community, not by staff.
+REPORTER_ROLES = frozenset({"resident", "volunteer", "unit_leader", "building_leader"})
+PROPOSERS = frozenset({"community_admin", "grid_worker", "grid_leader", "review_group"})
+REVIEWERS = frozenset({"review_group"})
+LEDGER_READERS = frozenset({"review_group", "community_admin"})
+FUND_ADMINS = frozenset({"community_admin"})
+# Entries that keep a period from being settled; a published one too while its window is open.
+UNFINISHED = (EntryState.PROPOSED.value, EntryState.VERIFIED.value, EntryState.OBJECTED.value)
+# The entry's fields that its publication moves on (the rest never change).
+MOVING = ("state", "verified_by", "verified_at", "published_at", "window_ends", "objection", "objected_by",
+          "decided_by", "effective_at")
+
+
+# --- households and the rule book ---------------------------------------------
+def import_households(uow, households: list) -> int:
+    """Households with their members, keyed by code: importing twice changes nothing."""
+    items = _load_each(contracts.HouseholdImport, households, "households")
+    with uow:
+        for index, item in enumerate(items):
+            household = uow.session.get(Household, item["code"])
+            if household is None:
+                household = Household(code=item["code"], community=item["community"])
+                uow.session.add(household)
+            elif household.community != item["community"]:  # its ledger belongs to its community
+                raise InvalidInput.one(f"households.{index}.community", "invalid_value")
+            household.building, household.unit = item["building"], item["unit"]
+            household.members = [Member(**member) for member in item["members"]]
+        uow.commit()
+    return len(items)
+
+
+def import_rules(uow, rules: list) -> int:
+    """Village rule versions, each through the domain's guardrails; a newer version of a code is
+    adopted from its valid_from (the one before ends the day before). Nothing is stored if one fails."""
+    items = _load_each(contracts.RuleImport, rules, "rules")
+    with uow:
+        for index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["code"], pair[1]["version"])):
+            where = f"rules.{index}"
+            rule = domain.Rule(**item)
+            stored = uow.session.scalars(select(Rule).where(Rule.code == rule.code).with_for_update()).all()
+            same = next((row for row in stored if row.version == rule.version), None)
+            if same is not None:
+                _guard(domain.check_rule, rule, field=where)
+                if rule.valid_to is None and any(row.version > rule.version for row in stored):
+                    rule = dataclasses.replace(rule, valid_to=same.valid_to)  # ended by the newer version
+                if _domain_rule(same) != rule:
+                    if uow.session.scalar(select(func.count()).select_from(LedgerEntry).where(
+                            LedgerEntry.rule_code == rule.code, LedgerEntry.rule_version == rule.version)):
+                        raise Conflict("rule_version_in_use", field=where,
+                                       params={"rule": rule.code, "version": rule.version})
+                    _write_rule(same, rule)
+                continue
+            if stored:
+                book = _guard(domain.adopt_version, [_domain_rule(row) for row in stored], rule, field=where)
+                ended = {r.version: r.valid_to for r in book}
+                for row in stored:
+                    row.valid_to = ended[row.version]
+            else:
+                _guard(domain.check_rule, rule, field=where)
+            uow.session.add(_write_rule(Rule(code=rule.code, version=rule.version), rule))
+            uow.session.flush()
+        uow.commit()
+    return len(items)
+
+
+# --- what households and the review group see ---------------------------------
+def my_household(uow, caller: dict, now: datetime) -> dict:
+    """A household's own ledger: its balance this period and every entry with its steps."""
+    caller = rpc.load(rpc.Caller, caller)
+    with uow:
+        household = _household_of_account(uow.session, caller["community"], caller["account_id"])
+        if household is None:
+            raise NotFound("household_not_found", field="household")
+        period = _current_period(uow.session, household.community, now)
+        entries = uow.session.scalars(
+            select(LedgerEntry).where(LedgerEntry.household == household.code)
+            .order_by(LedgerEntry.proposed_at.desc(), LedgerEntry.id).limit(LEDGER_LIMIT)
+        ).all()
+        balance = domain.balance(entries, household.code, period, now)
+        return {"household": household.code, "community": household.community, "building": household.building,
+                "unit": household.unit, "period": period, "balance": balance.points,
+                "entries": [_entry_out(entry, now) for entry in entries]}
+
+
+def ledger(uow, caller: dict, filters: dict, now: datetime) -> list[dict]:
+    """The community's ledger, newest first, for the review group and the community office."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, LEDGER_READERS)
+    filters = rpc.load(contracts.LedgerFilter, filters or {})
+    conditions = [LedgerEntry.community == caller["community"]]
+    for name in ("state", "household", "period"):
+        if filters[name]:
+            conditions.append(getattr(LedgerEntry, name) == filters[name])
+    with uow:
+        entries = uow.session.scalars(
+            select(LedgerEntry).where(*conditions)
+            .order_by(LedgerEntry.proposed_at.desc(), LedgerEntry.id).limit(LEDGER_LIMIT)
+        ).all()
+        return [_entry_out(entry, now) for entry in entries]
+
+
+# --- the ledger: propose, verify, publish, object, decide ------------------------
+def propose_entry(uow, caller: dict, data: dict, now: datetime) -> dict:
+    """Grid staff, the office or the review group propose an entry; a rule that needs no
+    verification is published at once, the others wait for the review group."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, PROPOSERS)
+    data = rpc.load(contracts.ProposeEntry, data)
+    evidence = Evidence(data["evidence_kind"], data["evidence_ref"]) if data["evidence_kind"] else None
+    with uow:
+        row = _propose(uow, caller["community"], data["household"], data["rule"], data["reason"],
+                       caller["account_id"], now, evidence)
+        uow.commit()
+        return _entry_out(row, now)
+
+
+def verify_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
+    """The review group checks the facts: approved, the entry is published at once; rejected, it never counts."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, REVIEWERS)
+    data = rpc.load(contracts.EntryVerification, data)
+    with uow:
+        row, entry = _entry_for(uow, caller, entry_id)
+        if data["approve"]:
+            _guard(domain.verify, entry, caller["account_id"], now)
+            if data["note"]:
+                entry.steps[-1] = dataclasses.replace(entry.steps[-1], note=data["note"])
+            _guard(domain.publish, entry, now)
+        else:
+            _guard(domain.reject, entry, caller["account_id"], data["note"], now, inputs={"reason_required": "note"})
+        _store(row, entry)
+        uow.commit()
+        return _entry_out(row, now)
+
+
+def object_to_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
+    """异议: a member of the household objects, with a reason, while the entry is published."""
+    caller = rpc.load(rpc.Caller, caller)
+    data = rpc.load(contracts.Objection, data)
+    with uow:
+        row, entry = _entry_for(uow, caller, entry_id)
+        member = uow.session.scalar(select(func.count()).select_from(Member).where(
+            Member.household == row.household, Member.account == caller["account_id"]))
+        if not member:
+            raise Forbidden("not_your_household", field="entry_id")
+        _guard(domain.object_to, entry, caller["account_id"], data["reason"], now, inputs={"reason_required": "reason"})
+        _store(row, entry)
+        uow.commit()
+        return _entry_out(row, now)
+
+
+def decide_objection(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
+    """The review group upholds the entry (it counts from now) or withdraws it (it never counts)."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, REVIEWERS)
+    data = rpc.load(contracts.ObjectionDecision, data)
+    with uow:
+        row, entry = _entry_for(uow, caller, entry_id)
+        decide = domain.uphold if data["uphold"] else domain.withdraw
+        _guard(decide, entry, caller["account_id"], data["note"], now, inputs={"reason_required": "note"})
+        _store(row, entry)
+        uow.commit()
+        return _entry_out(row, now)
+
+
+# --- the reward fund -------------------------------------------------------
+def open_period(uow, caller: dict, data: dict, now: datetime) -> dict:
+    """The community office opens a fund period with its fund, base entitlement and threshold."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, FUND_ADMINS)
+    data = rpc.load(contracts.FundPeriodOpen, data)
+    community = caller["community"]
+    with uow:
+        session = uow.session
+        if session.get(FundPeriod, (community, data["code"])) is not None:
+            raise Conflict("period_exists", field="code", params={"period": data["code"]})
+        overlapping = session.scalars(select(FundPeriod).where(
+            FundPeriod.community == community, FundPeriod.starts_on <= data["ends_on"],
+            FundPeriod.ends_on >= data["starts_on"])).first()
+        if overlapping is not None:
+            raise Conflict("period_overlaps", field="starts_on", params={"period": overlapping.code})
+        households = session.scalar(select(func.count()).select_from(Household).where(
+            Household.community == community))
+        if data["fund"] < data["base"] * households:
+            raise InvalidInput.one("fund", "fund_below_base", fund=money(data["fund"]),
+                                   bases=money(data["base"] * households))
+        period = FundPeriod(community=community, state="open", opened_by=caller["account_id"], opened_at=now,
+                            **data)
+        session.add(period)
+        uow.commit()
+        return period_view.dump(period)
+
+
+def settle_period(uow, caller: dict, code: str, now: datetime) -> dict:
+    """Settle a period once: every household its base, the pool by points above the threshold,
+    exact to the fen. Refused while any entry of the period is still on its way."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, FUND_ADMINS)
+    community = caller["community"]
+    with uow:
+        session = uow.session
+        period = session.scalars(select(FundPeriod).where(
+            FundPeriod.community == community, FundPeriod.code == code).with_for_update()).first()
+        if period is None:
+            raise NotFound("period_not_found", field="code", params={"period": code})
+        if period.state == "settled":
+            raise Conflict("period_settled", field="code", params={"period": code})
+        of_period = and_(LedgerEntry.community == community, LedgerEntry.period == code)
+        unfinished = session.scalar(select(func.count()).select_from(LedgerEntry).where(of_period, or_(
+            LedgerEntry.state.in_(UNFINISHED),
+            and_(LedgerEntry.state == EntryState.PUBLISHED.value, LedgerEntry.window_ends > now))))
+        if unfinished:
+            raise Conflict("entries_pending", field="code", params={"count": unfinished})
+        _take_effect_all(session, of_period, now)
+        counted = session.execute(select(
+            LedgerEntry.id, LedgerEntry.household, LedgerEntry.period, LedgerEntry.points, LedgerEntry.state,
+            LedgerEntry.effective_at, LedgerEntry.window_ends).where(of_period)).all()
+        points = {code_: b.points for code_, b in domain.balances(counted, code, now).items()}
+        households = session.scalars(select(Household.code).where(Household.community == community)).all()
+        settlement = _guard(domain.settle, code, Decimal(period.fund), households, points,
+                            domain.Formula(Decimal(period.base), period.threshold), field="code")
+        payouts = [Payout(community=community, period=code, household=line.household, points=line.points,
+                          counted=line.counted, base=line.base, reward=line.reward, payout=line.payout)
+                   for line in settlement.lines]
+        session.add_all(payouts)
+        period.state, period.settled_by, period.settled_at = "settled", caller["account_id"], now
+        period.pool, period.counted_total = settlement.pool, settlement.counted_total
+        period.shared_equally = settlement.shared_equally
+        uow.record("fund.settled", {
+            "community": community, "period": code, "starts_on": period.starts_on.isoformat(),
+            "ends_on": period.ends_on.isoformat(), "fund": money(settlement.fund), "base": money(settlement.base),
+            "threshold": settlement.threshold, "pool": money(settlement.pool), "households": len(settlement.lines),
+            "counted_total": settlement.counted_total, "shared_equally": settlement.shared_equally,
+            "settled_at": now,
+        }, correlation_id=f"{community}/{code}")
+        uow.commit()
+        return {**period_view.dump(period), "lines": payout_view.dump(payouts, many=True)}
+
+
+def publication(uow, community: str, period_code: str, now: datetime) -> dict:
+    """公示 list of a period, for anyone: household codes and their figures, never a person.
+    A settled period shows each payout line; an open one the points so far (payout null)."""
+    with uow:
+        session = uow.session
+        period = session.get(FundPeriod, (community, period_code))
+        if period is not None and period.state == "settled":
+            payouts = session.scalars(select(Payout).where(
+                Payout.community == community, Payout.period == period_code).order_by(Payout.household)).all()
+            lines = payout_view.dump(payouts, many=True)
+        else:
+            counted = session.execute(select(
+                LedgerEntry.id, LedgerEntry.household, LedgerEntry.period, LedgerEntry.points, LedgerEntry.state,
+                LedgerEntry.effective_at, LedgerEntry.window_ends).where(
+                LedgerEntry.community == community, LedgerEntry.period == period_code)).all()
+            if period is None and not counted:
+                raise NotFound("period_not_found", field="period", params={"period": period_code})
+            points = domain.balances(counted, period_code, now)
+            households = session.scalars(select(Household.code).where(Household.community == community)
+                                         .order_by(Household.code)).all()
+            lines = [{"household": code, "points": points[code].points if code in points else 0, "payout": None}
+                     for code in households]
+        shown = period_view.dump(period) if period is not None else {}
+        return {"community": community, "period": period_code, "state": period.state if period else "unfunded",
+                **{k: shown.get(k) for k in ("starts_on", "ends_on", "fund", "base", "threshold", "settled_at")},
+                "lines": lines}
+
+
+# --- events ---------------------------------------------------------------
+def on_report_closed(uow, event, now: datetime, report_rule: str) -> None:
+    """A closed report: its reporter's household earns points under ``report_rule`` (capped per
+    period), and a household the verifier found responsible gets a deduction proposed for the
+    review group to verify. Once per event; what the rules refuse is logged, not retried."""
+    closed = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        community, report_id = closed["community"], closed["report_id"]
+        evidence = Evidence("report", report_id)
+        if closed["reporter_role"] in REPORTER_ROLES:
+            household = _household_of_account(uow.session, community, closed["reporter_id"])
+            if household is not None:
+                _propose_from_event(uow, event, community, household.code, report_rule,
+                                    f"反映的问题经核查办结(案卷 {report_id})", now, evidence)
+        if closed["responsible_household"] and closed["rule"]:
+            _propose_from_event(uow, event, community, closed["responsible_household"], closed["rule"],
+                                f"经核查,案卷 {report_id} 的问题系该户造成", now, evidence, deduction=True)
+        uow.commit()
+
 
 def note_event(uow, event) -> None:
-    """Until the ledger exists (civility points issue), each event is acknowledged into
-    the inbox: the record of what scoring has seen, and its guard against doubles."""
+    """An event scoring takes note of (resolved tasks, for staff performance to come): once, into the inbox."""
     with uow:
-        if uow.first_delivery(f"scoring:{event.type}", event):
+        if uow.first_delivery(f"{CONSUMER}:{event.type}", event):
             log.info("%s %s for %s noted", event.type, event.id, event.correlation_id)
         uow.commit()
+
+
+# --- inside -------------------------------------------------------------
+def _propose(uow, community: str, household_code: str, rule_code: str, reason: str, proposed_by: str,
+             now: datetime, evidence: Evidence | None = None, deduction: bool = False) -> LedgerEntry:
+    """A new ledger row under the rule version in force today, clipped to the rule's cap, in the
+    period open now; published at once unless it needs verification. The household is locked,
+    so two proposals cannot both slip under one cap."""
+    session = uow.session
+    household = session.scalars(select(Household).where(
+        Household.code == household_code, Household.community == community).with_for_update()).first()
+    if household is None:
+        raise InvalidInput.one("household", "unknown_household", household=household_code)
+    period = _period_for_proposal(session, community, now)
+    day = _local_day(now)
+    book = [_domain_rule(row) for row in session.scalars(select(Rule).where(Rule.code == rule_code)).all()]
+    rule = _guard(domain.rule_in_force, book, rule_code, day, field="rule", inputs={"no_rule_in_force": "rule"})
+    if deduction and not rule.is_deduction:
+        raise InvalidInput.one("rule", "not_a_deduction", rule=rule_code)
+    existing = session.scalars(select(LedgerEntry).where(
+        LedgerEntry.household == household.code, LedgerEntry.period == period,
+        LedgerEntry.rule_code == rule.code)).all()
+    entry = _guard(domain.propose, str(uuid.uuid4()), household.code, rule, period, reason, proposed_by, now,
+                   evidence=evidence, existing=existing, on=day, field="rule",
+                   inputs={"reason_required": "reason", "evidence_required": "evidence_ref",
+                           "rule_not_in_force": "rule", "rule_scores_petitioning": "rule"})
+    if not entry.needs_verification:
+        domain.publish(entry, now)
+    row = LedgerEntry(
+        id=entry.id, community=community, household=entry.household, period=entry.period,
+        rule_code=entry.rule_code, rule_version=entry.rule_version, points=entry.points, reason=entry.reason,
+        evidence_kind=evidence.kind if evidence else None, evidence_ref=evidence.ref if evidence else None,
+        proposed_by=entry.proposed_by, proposed_at=entry.proposed_at, needs_verification=entry.needs_verification,
+        reverses=entry.reverses, steps=[],
+    )
+    _store(row, entry)
+    session.add(row)
+    return row
+
+
+def _propose_from_event(uow, event, community: str, household: str, rule: str, reason: str, now: datetime,
+                        evidence: Evidence, deduction: bool = False) -> None:
+    """An entry an event brings; what the rules refuse (a cap reached, an unknown household or rule,
+    a settled period) is not an error to retry: it is logged and nothing is recorded. One report
+    scores a household under a rule once, even if it is closed again after a reopening."""
+    already = uow.session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.household == household, LedgerEntry.rule_code == rule,
+        LedgerEntry.evidence_kind == evidence.kind, LedgerEntry.evidence_ref == evidence.ref,
+        LedgerEntry.state.notin_([state.value for state in domain.DEAD])))
+    if already:
+        log.info("%s %s: household %s already has an entry under %s for %s %s", event.type, event.id, household,
+                 rule, evidence.kind, evidence.ref)
+        return
+    try:
+        _propose(uow, community, household, rule, reason, SYSTEM, now, evidence, deduction=deduction)
+    except PlatformError as refused:
+        params = refused.errors if isinstance(refused, InvalidInput) else refused.params
+        log.info("%s %s: no entry for household %s under %s (%s %s)", event.type, event.id, household, rule,
+                 refused.code, params)
+
+
+def _store(row: LedgerEntry, entry: domain.LedgerEntry) -> None:
+    """Write what the domain moved back onto the row, with the steps it noted."""
+    for name in MOVING:
+        setattr(row, name, getattr(entry, name))
+    row.state = EntryState(entry.state).value
+    for step in entry.steps:
+        row.steps.append(LedgerStep(action=step.action, at=step.at, by=step.by, reason=step.reason, note=step.note))
+    entry.steps.clear()
+
+
+def _as_domain(row: LedgerEntry) -> domain.LedgerEntry:
+    """The domain's entry for a row; its steps start empty, so what is done now is what gets added."""
+    evidence = Evidence(row.evidence_kind, row.evidence_ref) if row.evidence_kind else None
+    return domain.LedgerEntry(
+        id=row.id, household=row.household, period=row.period, rule_code=row.rule_code,
+        rule_version=row.rule_version, points=row.points, reason=row.reason, proposed_by=row.proposed_by,
+        proposed_at=row.proposed_at, evidence=evidence, needs_verification=row.needs_verification,
+        reverses=row.reverses, state=EntryState(row.state),
+        **{name: getattr(row, name) for name in MOVING if name != "state"},
+    )
+
+
+def _entry_for(uow, caller: dict, entry_id: str) -> tuple[LedgerEntry, domain.LedgerEntry]:
+    """An entry of the caller's community, locked, and its domain twin."""
+    row = uow.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.id == entry_id, LedgerEntry.community == caller["community"]).with_for_update()).first()
+    if row is None:
+        raise NotFound("entry_not_found", field="entry_id", params={"id": entry_id})
+    return row, _as_domain(row)
+
+
+def _entry_out(row: LedgerEntry, now: datetime) -> dict:
+    return {**entry_view.dump(row), "counts": domain.is_effective(row, now)}
+
+
+def _take_effect_all(session, of_period, now: datetime) -> None:
+    """What domain.take_effect does to each published entry whose window has ended without
+    objection (effective from the window's end, with its step), in two statements for the period."""
+    ended = and_(of_period, LedgerEntry.state == EntryState.PUBLISHED.value, LedgerEntry.window_ends <= now)
+    session.execute(insert(LedgerStep).from_select(
+        ["entry_id", "action", "at"],
+        select(LedgerEntry.id, literal("effective"), LedgerEntry.window_ends).where(ended)))
+    session.execute(update(LedgerEntry).where(ended).values(
+        state=EntryState.EFFECTIVE.value, effective_at=LedgerEntry.window_ends,
+    ).execution_options(synchronize_session=False))
+
+
+def _household_of_account(session, community: str, account: str) -> Household | None:
+    return session.scalars(
+        select(Household).join(Member, Member.household == Household.code)
+        .where(Member.account == account, Household.community == community).order_by(Household.code)
+    ).first()
+
+
+def _local_day(moment: datetime) -> date:
+    return as_utc(moment).astimezone(SHANGHAI).date()
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _covering(session, community: str, day: date) -> list[FundPeriod]:
+    return session.scalars(select(FundPeriod).where(
+        FundPeriod.community == community, FundPeriod.starts_on <= day, FundPeriod.ends_on >= day)
+        .order_by(FundPeriod.starts_on)).all()
+
+
+def _current_period(session, community: str, now: datetime) -> str:
+    """The period a household's balance is shown for: the fund period covering today, else the quarter."""
+    day = _local_day(now)
+    covering = _covering(session, community, day)
+    return next((p.code for p in covering if p.state == "open"), covering[0].code if covering else quarter_of(day))
+
+
+def _period_for_proposal(session, community: str, now: datetime) -> str:
+    """The open fund period covering now; with none, the quarter's code. A settled period is closed."""
+    day = _local_day(now)
+    covering = _covering(session, community, day)
+    code = next((p.code for p in covering if p.state == "open"), None)
+    if code is not None:
+        return code
+    if covering:
+        raise Conflict("period_settled", field="period", params={"period": covering[0].code})
+    code = quarter_of(day)
+    named = session.get(FundPeriod, (community, code))
+    if named is not None and named.state == "settled":
+        raise Conflict("period_settled", field="period", params={"period": code})
+    return code
+
+
+def _domain_rule(row: Rule) -> domain.Rule:
+    return domain.Rule(code=row.code, version=row.version, area=row.area, description_zh=row.description_zh,
+                       description_en=row.description_en, points=row.points, valid_from=row.valid_from,
+                       valid_to=row.valid_to, cap_per_period=row.cap_per_period,
+                       needs_verification=row.needs_verification, evidence_required=row.evidence_required,
+                       decision=row.decision)
+
+
+def _write_rule(row: Rule, rule: domain.Rule) -> Rule:
+    for name in ("area", "description_zh", "description_en", "points", "cap_per_period", "needs_verification",
+                 "evidence_required", "valid_from", "valid_to", "decision"):
+        setattr(row, name, getattr(rule, name))
+    return row
+
+
+def _require(caller: dict, roles: frozenset) -> None:
+    if caller["role"] not in roles:
+        raise Forbidden("forbidden_role", params={"role": caller["role"]})
+
+
+def _guard(rule, *args, field: str = "entry_id", inputs: dict | None = None, **kwargs):
+    """Apply a domain function; a broken rule becomes bad input (naming its field) or a conflict."""
+    try:
+        return rule(*args, **kwargs)
+    except RuleBroken as broken:
+        inputs = inputs or {}
+        if broken.code in inputs:
+            raise InvalidInput.one(inputs[broken.code], broken.code, **broken.params) from None
+        if field.startswith("rules."):
+            raise InvalidInput.one(field, broken.code, **broken.params) from None
+        raise Conflict(broken.code, field=field, params=broken.params) from None
+
+
+def _load_each(schema, items, field: str) -> list[dict]:
+    """Load every item of a list with ``schema``; errors name the item: ``rules.3.points``."""
+    if not isinstance(items, list):
+        raise InvalidInput.one(field, "wrong_type", expected="list", expected_zh="列表")
+    loaded, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            loaded.append(rpc.load(schema, item))
+        except InvalidInput as bad:
+            errors += [{**error, "field": f"{field}.{index}" + (f".{error['field']}" if error["field"] else "")}
+                       for error in bad.errors]
+    if errors:
+        raise InvalidInput(errors)
+    return loaded

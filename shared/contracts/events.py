@@ -149,6 +149,24 @@ class ReportEscalated(Payload):
     description = fields.String(required=True)
 
 
+# scoring ---------------------------------------------------------------
+class FundSettled(Payload):
+    """A fund period of the civility reward fund was settled; each household's line is on its publication list."""
+
+    community = fields.String(required=True)
+    period = fields.String(required=True)
+    starts_on = fields.String(required=True)  # ISO dates
+    ends_on = fields.String(required=True)
+    fund = fields.String(required=True)  # yuan, "1000.00"
+    base = fields.String(required=True)
+    threshold = fields.Integer(required=True)
+    pool = fields.String(required=True)
+    households = fields.Integer(required=True)
+    counted_total = fields.Integer(required=True)
+    shared_equally = fields.Boolean(required=True)
+    settled_at = fields.AwareDateTime(required=True)
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "report.created": ReportCreated,
     "report.verified": ReportVerified,
@@ -168,15 +186,20 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.request_decided": TaskRequestDecided,
     "task.resumed": TaskEvent,  # a deferred matter (挂账) is worked again
     "report.escalated": ReportEscalated,
+    "fund.settled": FundSettled,
 }
 
 
 REPORTING_EVENTS = ("report.created", "report.verified", "report.closed", "report.rated", "report.reopened")
+SCORING_EVENTS = ("fund.settled",)
 
 
 def source_of(event_type: str) -> str:
-    """The service that publishes ``event_type``: reporting the report's own steps, dispatch the rest."""
-    return "reporting" if event_type in REPORTING_EVENTS else "dispatch"
+    """The service that publishes ``event_type``: reporting the report's own steps, scoring the fund's,
+    dispatch the rest."""
+    if event_type in REPORTING_EVENTS:
+        return "reporting"
+    return "scoring" if event_type in SCORING_EVENTS else "dispatch"
 
 
 @cache

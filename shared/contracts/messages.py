@@ -82,6 +82,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "version_not_newer": ("规则“{rule}”的新版本须晚于现有版本。", "The new version of rule '{rule}' must come after the existing ones."),
     "version_overlaps": ("规则“{rule}”自 {day} 起的版本与现有版本重叠。", "Rule '{rule}' from {day} overlaps an existing version."),
     "window_open": ("公示期至 {ends} 才结束。", "The publication window is open until {ends}."),
+    "entries_pending": (
+        "本期还有 {count} 条积分记录未走完核实、公示或异议评议,暂不能结算。",
+        "{count} entries of this period are still being verified, published or decided; it cannot be settled yet.",
+    ),
+    "entry_not_found": ("找不到积分记录“{id}”。", "No ledger entry '{id}'."),
+    "household_not_found": ("找不到您所在的住户。", "No household is linked to your account."),
+    "not_a_deduction": ("规则“{rule}”不是扣分规则。", "Rule '{rule}' is not a deduction."),
+    "not_your_household": ("只有该户的家庭成员可以提出异议。", "Only a member of the household may object."),
+    "period_exists": ("基金期“{period}”已存在。", "Fund period '{period}' already exists."),
+    "period_not_found": ("找不到基金期“{period}”。", "No fund period '{period}'."),
+    "period_overlaps": ("与基金期“{period}”的日期重叠。", "The dates overlap fund period '{period}'."),
+    "period_settled": ("基金期“{period}”已结算,不能再更改。", "Fund period '{period}' is settled and closed."),
+    "rule_version_in_use": (
+        "规则“{rule}”第 {version} 版已有积分记录,不能修改;请发布新版本。",
+        "Rule '{rule}' version {version} has entries and cannot change; adopt a new version.",
+    ),
+    "whole_fen": ("金额须精确到分(最多两位小数)。", "Amounts must be in whole fen (at most two decimals)."),
     # operations
     "service_unavailable": ("{service} 服务暂时不可用,请稍后重试。", "The {service} service is unavailable; try again shortly."),
     "timeout": ("{service} 服务响应超时,请稍后重试。", "The {service} service timed out; try again shortly."),
@@ -101,6 +118,13 @@ TERMS: dict[str, tuple[str, str]] = {
     "accept": ("签收", "accepted"), "resolve": ("处置", "resolved"), "return": ("退单", "returned"),
     "escalate": ("上报", "escalated"), "verify": ("核查", "verified"), "rate": ("评价", "rated"),
     "extension": ("申请延期", "extended"), "deferral": ("申请挂账", "deferred"), "resume": ("恢复办理", "resumed"),
+    # ledger entries (积分记录): their states and what is done to them
+    "proposed": ("已提出", "proposed"), "verified": ("已核实", "verified"),
+    "rejected": ("核实未通过", "rejected"), "published": ("公示中", "published"), "objected": ("有异议", "objected to"),
+    "upheld": ("维持", "upheld"), "withdrawn": ("已撤销", "withdrawn"), "effective": ("已生效", "effective"),
+    "reject": ("驳回", "rejected"), "publish": ("公示", "published"), "object": ("提出异议", "objected to"),
+    "uphold": ("维持", "upheld"), "withdraw": ("撤销", "withdrawn"), "take_effect": ("生效", "made effective"),
+    "reverse": ("冲正", "reversed"),
 }
 
 

@@ -6,6 +6,7 @@ import requests
 
 from deploy.demo.load import DEMO_PASSWORD
 from deploy.local import LocalPlatform
+from shared.clock import FileClock
 
 
 def free_port() -> int:
@@ -40,11 +41,14 @@ class Api:
 
 @pytest.fixture(scope="module")
 def platform(vhost, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("platform")
+    clock = FileClock(str(folder / "now"))  # system time until a test moves it
     running = LocalPlatform(
-        tmp_path_factory.mktemp("platform"),
-        env={"AMQP_URI": vhost.uri, "RPC_TIMEOUT_S": "5", "GATEWAY_WORKERS": "1"},
+        folder,
+        env={"AMQP_URI": vhost.uri, "RPC_TIMEOUT_S": "5", "GATEWAY_WORKERS": "1", "CLOCK": f"file:{clock.path}"},
         gateway_bind=f"127.0.0.1:{free_port()}",
     )
+    running.clock = clock
     try:
         running.start_all()
         running.load_demo()

@@ -313,6 +313,15 @@ def settle_period(code):
     return jsonify(call("scoring", "settle_period", g.caller, code))
 
 
+@blueprint.get("/api/v1/staff-performance")
+@requires("staff:read")
+def staff_performance():
+    period = request.args.get("period", "")
+    if not period:
+        raise Problem.on_field(422, "period", "required")
+    return jsonify(items=call("scoring", "staff_performance", g.caller, period))
+
+
 @blueprint.get("/api/v1/public/<community>/publication/<period>")
 def publication(community, period):
     """公示: household codes and points (and payouts once settled), never a name. No sign-in needed."""

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "points:decide": REVIEW,
     "points:object": frozenset({"resident"}),
     "fund:settle": frozenset({"community_admin"}),
+    "staff:read": OFFICE,
 }
 
 

@@ -159,7 +159,7 @@ def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
                           details={"rework_count": report.rework_count})
         payload = {"report_id": report.id, "community": report.community, "task_id": task_id,
                    "passed": data["passed"], "note": data["note"], "verifier_id": caller["account_id"],
-                   "rework_count": report.rework_count}
+                   "rework_count": report.rework_count, "handler": report.handler_staff_code}
         uow.record("report.verified", payload, correlation_id=report.id)
         if data["passed"]:
             uow.record("report.closed", {"report_id": report.id, "community": report.community,
@@ -182,8 +182,8 @@ def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
         reopened = _apply(domain.rate, report, data["rating"])
         now = utcnow()
         _add_timeline(uow, report, "rated", caller, note=data["comment"], at=now, details={"rating": data["rating"]})
-        uow.record("report.rated", {"report_id": report.id, "community": report.community, **data},
-                   correlation_id=report.id)
+        uow.record("report.rated", {"report_id": report.id, "community": report.community,
+                                    "handler": report.handler_staff_code, **data}, correlation_id=report.id)
         if reopened:
             report.closed_at = None
             _add_timeline(uow, report, "reopened", caller, note=data["comment"], at=now)

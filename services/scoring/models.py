@@ -157,3 +157,20 @@ class Payout(Base):
     base = mapped_column(MONEY, nullable=False)
     reward = mapped_column(MONEY, nullable=False)
     payout = mapped_column(MONEY, nullable=False)
+
+
+class StaffRecord(Base):
+    """What one grid worker's or property staff member's tasks came to in a period, counted from events."""
+
+    __tablename__ = "staff_records"
+
+    staff: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    community: Mapped[str] = mapped_column(String(32))
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    rework: Mapped[int] = mapped_column(Integer, default=0)
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    basically_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+    unsatisfied: Mapped[int] = mapped_column(Integer, default=0)

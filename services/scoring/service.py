@@ -71,6 +71,22 @@ class ScoringService:
         service_layer.on_report_closed(self.db.unit_of_work(), event, self.clock.now(),
                                        self.config.get("REPORT_RULE") or DEFAULT_REPORT_RULE)
 
+    @rpc
+    def staff_performance(self, caller, period):
+        return service_layer.staff_performance(self.db.unit_of_work(), caller, period)
+
     @subscribe("dispatch", "task.resolved")
     def on_task_resolved(self, event):
-        service_layer.note_event(self.db.unit_of_work(), event)
+        service_layer.count_for_staff(self.db.unit_of_work(), event)
+
+    @subscribe("dispatch", "task.returned")
+    def on_task_returned(self, event):
+        service_layer.count_for_staff(self.db.unit_of_work(), event)
+
+    @subscribe("reporting", "report.verified")
+    def on_report_verified(self, event):
+        service_layer.count_for_staff(self.db.unit_of_work(), event)
+
+    @subscribe("reporting", "report.rated")
+    def on_report_rated(self, event):
+        service_layer.count_for_staff(self.db.unit_of_work(), event)

@@ -17,12 +17,22 @@ from sqlalchemy import and_, func, insert, literal, or_, select, update
 
 from services.scoring import domain
 from services.scoring.domain import EntryState, Evidence, RuleBroken
-from services.scoring.models import FundPeriod, Household, LedgerEntry, LedgerStep, Member, Payout, Rule
+from services.scoring.models import (
+    FundPeriod,
+    Household,
+    LedgerEntry,
+    LedgerStep,
+    Member,
+    Payout,
+    Rule,
+    StaffRecord,
+)
 from services.scoring.schemas import entry_view, money, payout_view, period_view
 from shared.contracts import rpc
 from shared.contracts import scoring as contracts
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound, PlatformError
 from shared.contracts.events import load_payload
+from shared.contracts.roles import OFFICE
 from shared.times import SHANGHAI, as_utc
 
 log = logging.getLogger(__name__)
@@ -319,12 +329,59 @@ def on_report_closed(uow, event, now: datetime, report_rule: str) -> None:
         uow.commit()
 
 
-def note_event(uow, event) -> None:
-    """An event scoring takes note of (resolved tasks, for staff performance to come): once, into the inbox."""
+def count_for_staff(uow, event) -> None:
+    """Staff performance (网格化管理奖惩): each task event counts once for the staff member it is about,
+    in the quarter it happened."""
+    payload = load_payload(event.type, event.payload)
+    outcome = _staff_outcome(event.type, payload, event.occurred_at)
     with uow:
-        if uow.first_delivery(f"{CONSUMER}:{event.type}", event):
-            log.info("%s %s for %s noted", event.type, event.id, event.correlation_id)
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        if outcome is not None:
+            staff, column = outcome
+            key = (staff, quarter_of(_local_day(event.occurred_at)))
+            record = uow.session.get(StaffRecord, key, with_for_update=True)
+            if record is None:
+                record = StaffRecord(staff=key[0], period=key[1], community=payload["community"], **{
+                    name: 0 for name in STAFF_COUNTS})
+                uow.session.add(record)
+            setattr(record, column, getattr(record, column) + 1)
         uow.commit()
+
+
+STAFF_COUNTS = ("on_time", "overdue", "rework", "returns", "satisfied", "basically_satisfied", "unsatisfied")
+
+
+def _staff_outcome(event_type: str, payload: dict, at: datetime) -> tuple[str, str] | None:
+    """(staff code, which count) an event adds to, or None."""
+    if event_type == "task.resolved":
+        return payload["staff_code"], "on_time" if at <= payload["deadline_at"] else "overdue"
+    if event_type == "task.returned":
+        return payload["staff_code"], "returns"
+    if event_type == "report.verified" and not payload["passed"] and payload["handler"]:
+        return payload["handler"], "rework"
+    if event_type == "report.rated" and payload["handler"]:
+        return payload["handler"], payload["rating"]
+    return None
+
+
+def staff_performance(uow, caller: dict, period: str) -> list[dict]:
+    """Each staff member's counts and score for a period, best first."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, OFFICE)
+    with uow:
+        rows = uow.session.scalars(select(StaffRecord).where(
+            StaffRecord.community == caller["community"], StaffRecord.period == period)).all()
+        scores = [domain.staff_score(domain.StaffCounts(
+            r.staff, r.period, **{name: getattr(r, name) for name in STAFF_COUNTS})) for r in rows]
+    ranked = sorted(scores, key=lambda s: (s.score is None, -(s.score or 0), s.staff))
+    return [{"staff": s.staff, "period": s.period, "score": _number(s.score), "timeliness": _number(s.timeliness),
+             "quality": _number(s.quality), "satisfaction": _number(s.satisfaction),
+             "counts": {name: getattr(s.counts, name) for name in STAFF_COUNTS}} for s in ranked]
+
+
+def _number(value) -> str | None:
+    return None if value is None else str(value)
 
 
 # --- inside -------------------------------------------------------------

@@ -42,6 +42,7 @@ class ReportVerified(Payload):
     note = fields.String(allow_none=True, load_default=None)
     verifier_id = fields.String(required=True)
     rework_count = fields.Integer(required=True)
+    handler = fields.String(allow_none=True, load_default=None)  # staff code of whoever did the work
 
 
 class ReportClosed(Payload):
@@ -61,6 +62,7 @@ class ReportRated(Payload):
     community = fields.String(required=True)
     rating = fields.String(required=True)
     comment = fields.String(allow_none=True, load_default=None)
+    handler = fields.String(allow_none=True, load_default=None)  # staff code of whoever did the work
 
 
 class ReportReopened(Payload):

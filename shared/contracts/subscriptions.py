@@ -34,10 +34,13 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("reporting", "dispatch", "task.returned"),
     *(Subscription("reporting", "dispatch", event_type) for event_type in TIMELINE_TASK_EVENTS),
     Subscription("reporting", "dispatch", "report.escalated", "report.escalated.#"),
-    # declared now; the mediation and scoring issues give them their work
+    # declared now; the mediation issue gives it its work
     Subscription("mediation", "dispatch", "report.escalated", "report.escalated.community.#"),
     Subscription("scoring", "reporting", "report.closed"),
     Subscription("scoring", "dispatch", "task.resolved"),
+    Subscription("scoring", "dispatch", "task.returned"),
+    Subscription("scoring", "reporting", "report.verified"),
+    Subscription("scoring", "reporting", "report.rated"),
 )
 
 

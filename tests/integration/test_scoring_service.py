@@ -12,6 +12,7 @@ from services.scoring import domain, service_layer
 from services.scoring.models import Base, LedgerEntry, Member, Payout, inbox, outbox
 from shared.contracts import scoring as contracts
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.contracts.events import dump_payload
 from shared.db import create_db_engine, session_factory
 from shared.envelope import Event
 from shared.times import SHANGHAI
@@ -310,3 +311,32 @@ def test_the_contracts_name_the_same_areas_evidence_and_states_as_the_domain():
     assert contracts.AREAS == domain.AREAS
     assert contracts.EVIDENCE_KINDS == domain.EVIDENCE_KINDS
     assert set(contracts.ENTRY_STATES) == {state.value for state in domain.EntryState}
+
+
+def task_event(event_type, staff="ytl-wy-01", at=T0, deadline=T0 + timedelta(hours=4), **more):
+    payload = {"task_id": "t-1", "report_id": "r-1", "community": "ytl", "sequence": 1, "version": 3,
+               "staff_code": staff, "handler_name": "吴丽", "deadline_at": deadline, **more}
+    return Event(type=event_type, source="dispatch", correlation_id="r-1", occurred_at=at,
+                 payload=dump_payload(event_type, payload))
+
+
+def test_staff_are_scored_from_task_events_once_each(scoring):
+    on_time = task_event("task.resolved", note="已处理")
+    late = task_event("task.resolved", at=T0 + timedelta(hours=5), note="已处理")
+    returned = task_event("task.returned", staff="ytl-gw-02", reason="非本网格")
+    rework = Event(type="report.verified", source="reporting", correlation_id="r-1", occurred_at=T0, payload={
+        "report_id": "r-1", "community": "ytl", "task_id": "t-1", "passed": False, "note": "未清理干净",
+        "verifier_id": "zhangyan", "rework_count": 1, "handler": "ytl-wy-01"})
+    rated = Event(type="report.rated", source="reporting", correlation_id="r-1", occurred_at=T0, payload={
+        "report_id": "r-1", "community": "ytl", "rating": "satisfied", "comment": None, "handler": "ytl-wy-01"})
+    for event in (on_time, late, returned, rework, rated, on_time, rated):  # the last two are redeliveries
+        scoring.count_for_staff(event)
+
+    period = service_layer.quarter_of(T0.date())
+    scores = {row["staff"]: row for row in scoring.staff_performance(ADMIN, period)}
+    assert scores["ytl-wy-01"]["counts"] == {"on_time": 1, "overdue": 1, "rework": 1, "returns": 0, "satisfied": 1,
+                                             "basically_satisfied": 0, "unsatisfied": 0}
+    assert scores["ytl-gw-02"]["counts"]["returns"] == 1
+    assert scores["ytl-wy-01"]["timeliness"] == "50.0" and scores["ytl-wy-01"]["satisfaction"] == "100.0"
+    with pytest.raises(Forbidden):
+        scoring.staff_performance(GRID_WORKER, period)

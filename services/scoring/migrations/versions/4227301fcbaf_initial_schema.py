@@ -1,13 +1,13 @@
 """initial schema
 
-Revision: 2888b235c895 (after ), 2026-11-25 21:35:12.986615
+Revision: 4227301fcbaf (after ), 2026-11-25 21:45:36.636634
 """
 import sqlalchemy as sa
 from alembic import op
 
 import shared.db
 
-revision = '2888b235c895'
+revision = '4227301fcbaf'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -93,6 +93,19 @@ def upgrade() -> None:
     sa.Column('decision', sa.String(length=200), nullable=True),
     sa.PrimaryKeyConstraint('code', 'version', name=op.f('pk_rules'))
     )
+    op.create_table('staff_records',
+    sa.Column('staff', sa.String(length=64), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('community', sa.String(length=32), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.Column('rework', sa.Integer(), nullable=False),
+    sa.Column('returns', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.Column('basically_satisfied', sa.Integer(), nullable=False),
+    sa.Column('unsatisfied', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('staff', 'period', name=op.f('pk_staff_records'))
+    )
     op.create_table('ledger_entries',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('community', sa.String(length=32), nullable=False),
@@ -168,6 +181,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ledger_entries_community_period')
 
     op.drop_table('ledger_entries')
+    op.drop_table('staff_records')
     op.drop_table('rules')
     op.drop_table('payouts')
     with op.batch_alter_table('outbox', schema=None) as batch_op:

@@ -301,6 +301,13 @@ def decide_objection(entry_id):
     return jsonify(call("scoring", "decide_objection", g.caller, entry_id, json_body()))
 
 
+@blueprint.post("/api/v1/ledger/<entry_id>/reversal")
+@requires("points:review")
+def reverse_entry(entry_id):
+    """A correction or a late appeal: a reversing entry, never an edit."""
+    return jsonify(call("scoring", "reverse_entry", g.caller, entry_id, json_body())), 201
+
+
 @blueprint.post("/api/v1/fund-periods")
 @requires("fund:settle")
 def open_period():

@@ -55,6 +55,10 @@ class ScoringService:
         return service_layer.decide_objection(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
 
     @rpc
+    def reverse_entry(self, caller, entry_id, data):
+        return service_layer.reverse_entry(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
+
+    @rpc
     def open_period(self, caller, data):
         return service_layer.open_period(self.db.unit_of_work(), caller, data, self.clock.now())
 

@@ -206,6 +206,33 @@ def decide_objection(uow, caller: dict, entry_id: str, data: dict, now: datetime
 
 
 # --- the reward fund -------------------------------------------------------
+def reverse_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
+    """A correction or a late appeal (申诉): a new entry of the opposite points, never an edit.
+    It goes through verification and publication like any entry; it lands in the period open
+    now when the original's period is already settled."""
+    caller = rpc.load(rpc.Caller, caller)
+    _require(caller, REVIEWERS | FUND_ADMINS)
+    data = rpc.load(contracts.Correction, data)
+    with uow:
+        row, original = _entry_for(uow, caller, entry_id)
+        reversals = [_as_domain(r) for r in uow.session.scalars(
+            select(LedgerEntry).where(LedgerEntry.reverses == row.id)).all()]
+        settled = uow.session.get(FundPeriod, (row.community, row.period))
+        period = _period_for_proposal(uow.session, row.community, now) if settled and settled.state == "settled" \
+            else None
+        entry = _guard(domain.reverse, original, str(uuid.uuid4()), caller["account_id"], data["reason"], now,
+                       reversals=reversals, period=period, inputs={"reason_required": "reason"})
+        reversal = LedgerEntry(
+            id=entry.id, community=row.community, household=entry.household, period=entry.period,
+            rule_code=entry.rule_code, rule_version=entry.rule_version, points=entry.points, reason=entry.reason,
+            evidence_kind=row.evidence_kind, evidence_ref=row.evidence_ref, proposed_by=entry.proposed_by,
+            proposed_at=entry.proposed_at, needs_verification=True, reverses=row.id, steps=[])
+        _store(reversal, entry)
+        uow.session.add(reversal)
+        uow.commit()
+        return _entry_out(reversal, now)
+
+
 def open_period(uow, caller: dict, data: dict, now: datetime) -> dict:
     """The community office opens a fund period with its fund, base entitlement and threshold."""
     caller = rpc.load(rpc.Caller, caller)

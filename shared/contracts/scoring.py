@@ -89,6 +89,12 @@ class Objection(Request):
     reason = _text(MAX_NOTE, min_length=1, required=True)
 
 
+class Correction(Request):
+    """Why an entry that counts is reversed (a correction, or an appeal after the window)."""
+
+    reason = _text(MAX_NOTE, min_length=1, required=True)
+
+
 class ObjectionDecision(Request):
     uphold = fields.Boolean(required=True)
     note = _text(MAX_NOTE, min_length=1, required=True)

@@ -340,3 +340,18 @@ def test_staff_are_scored_from_task_events_once_each(scoring):
     assert scores["ytl-wy-01"]["timeliness"] == "50.0" and scores["ytl-wy-01"]["satisfaction"] == "100.0"
     with pytest.raises(Forbidden):
         scoring.staff_performance(GRID_WORKER, period)
+
+
+def test_a_correction_reverses_an_entry_that_counts_never_edits_it(scoring):
+    scoring.closed(report_closed())
+    [credit] = scoring.my_household(RESIDENT, WEEK_LATER)["entries"]
+    with pytest.raises(Forbidden):
+        scoring.reverse_entry(RESIDENT, credit["id"], {"reason": "x"}, WEEK_LATER)
+    reversal = scoring.reverse_entry(ADMIN, credit["id"], {"reason": "案卷系重复上报"}, WEEK_LATER)
+    assert (reversal["points"], reversal["state"], reversal["reverses"]) == (-2, "proposed", credit["id"])
+    with pytest.raises(Conflict):  # once only
+        scoring.reverse_entry(ADMIN, credit["id"], {"reason": "again"}, WEEK_LATER)
+    scoring.verify_entry(REVIEW, reversal["id"], {"approve": True, "note": "核实"}, WEEK_LATER)
+    two_weeks = WEEK_LATER + domain.PUBLICATION_WINDOW + timedelta(hours=1)
+    assert scoring.balance(RESIDENT, two_weeks) == 0
+    assert scoring.count(LedgerEntry) == 2  # the original is still there, unchanged

@@ -3,6 +3,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.support import wait_until
+
 pytestmark = pytest.mark.e2e
 
 
@@ -14,6 +16,9 @@ def file(api, **fields):
 
 def test_an_open_report_of_the_same_kind_at_the_same_building_is_suggested_as_a_duplicate(as_user):
     first = file(as_user("ytl-bl-44"), category="city.encroachment", building="44")["report"]
+    # Which grid building 44 is in, reporting learns from dispatch with the assignment.
+    wait_until(lambda: as_user("ytl-admin").get(f"/api/v1/reports/{first['id']}").json()["location"]["grid"],
+               what="the first report's grid")
     # The grid worker of building 44's grid sees which report it may duplicate ...
     second = file(as_user("ytl-gw-02"), category="city.encroachment", building="44")["possible_duplicates"]
     assert first["id"] in [d["id"] for d in second["items"]] and second["count"] >= 1

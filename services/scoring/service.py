@@ -9,6 +9,7 @@ from shared.clock import Clock
 from shared.storage import Storage
 
 DEFAULT_REPORT_RULE = "ENV-REPORT"
+DEFAULT_AGREEMENT_RULE = "STAB-AGREEMENT"
 
 
 class ScoringService:
@@ -78,6 +79,15 @@ class ScoringService:
     @rpc
     def staff_performance(self, caller, period):
         return service_layer.staff_performance(self.db.unit_of_work(), caller, period)
+
+    @subscribe("mediation", "agreement.performed")
+    def on_agreement_performed(self, event):
+        service_layer.on_agreement_performed(self.db.unit_of_work(), event, self.clock.now(),
+                                             self.config.get("AGREEMENT_RULE") or DEFAULT_AGREEMENT_RULE)
+
+    @subscribe("mediation", "council.decided")
+    def on_council_decided(self, event):
+        service_layer.on_council_decided(self.db.unit_of_work(), event)
 
     @subscribe("dispatch", "task.resolved")
     def on_task_resolved(self, event):

@@ -76,33 +76,37 @@ def import_rules(uow, rules: list) -> int:
     adopted from its valid_from (the one before ends the day before). Nothing is stored if one fails."""
     items = _load_each(contracts.RuleImport, rules, "rules")
     with uow:
-        for index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["code"], pair[1]["version"])):
-            where = f"rules.{index}"
-            rule = domain.Rule(**item)
-            stored = uow.session.scalars(select(Rule).where(Rule.code == rule.code).with_for_update()).all()
-            same = next((row for row in stored if row.version == rule.version), None)
-            if same is not None:
-                _guard(domain.check_rule, rule, field=where)
-                if rule.valid_to is None and any(row.version > rule.version for row in stored):
-                    rule = dataclasses.replace(rule, valid_to=same.valid_to)  # ended by the newer version
-                if _domain_rule(same) != rule:
-                    if uow.session.scalar(select(func.count()).select_from(LedgerEntry).where(
-                            LedgerEntry.rule_code == rule.code, LedgerEntry.rule_version == rule.version)):
-                        raise Conflict("rule_version_in_use", field=where,
-                                       params={"rule": rule.code, "version": rule.version})
-                    _write_rule(same, rule)
-                continue
-            if stored:
-                book = _guard(domain.adopt_version, [_domain_rule(row) for row in stored], rule, field=where)
-                ended = {r.version: r.valid_to for r in book}
-                for row in stored:
-                    row.valid_to = ended[row.version]
-            else:
-                _guard(domain.check_rule, rule, field=where)
-            uow.session.add(_write_rule(Rule(code=rule.code, version=rule.version), rule))
-            uow.session.flush()
+        _adopt_rules(uow.session, items, "rules")
         uow.commit()
     return len(items)
+
+
+def _adopt_rules(session, items: list[dict], field: str) -> None:
+    for index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["code"], pair[1]["version"])):
+        where = f"{field}.{index}"
+        rule = domain.Rule(**item)
+        stored = session.scalars(select(Rule).where(Rule.code == rule.code).with_for_update()).all()
+        same = next((row for row in stored if row.version == rule.version), None)
+        if same is not None:
+            _guard(domain.check_rule, rule, field=where)
+            if rule.valid_to is None and any(row.version > rule.version for row in stored):
+                rule = dataclasses.replace(rule, valid_to=same.valid_to)  # ended by the newer version
+            if _domain_rule(same) != rule:
+                if session.scalar(select(func.count()).select_from(LedgerEntry).where(
+                        LedgerEntry.rule_code == rule.code, LedgerEntry.rule_version == rule.version)):
+                    raise Conflict("rule_version_in_use", field=where,
+                                   params={"rule": rule.code, "version": rule.version})
+                _write_rule(same, rule)
+            continue
+        if stored:
+            book = _guard(domain.adopt_version, [_domain_rule(row) for row in stored], rule, field=where)
+            ended = {r.version: r.valid_to for r in book}
+            for row in stored:
+                row.valid_to = ended[row.version]
+        else:
+            _guard(domain.check_rule, rule, field=where)
+        session.add(_write_rule(Rule(code=rule.code, version=rule.version), rule))
+        session.flush()
 
 
 # --- what households and the review group see ---------------------------------
@@ -353,6 +357,32 @@ def on_report_closed(uow, event, now: datetime, report_rule: str) -> None:
         if closed["responsible_household"] and closed["rule"]:
             _propose_from_event(uow, event, community, closed["responsible_household"], closed["rule"],
                                 f"经核查,案卷 {report_id} 的问题系该户造成", now, evidence, deduction=True)
+        uow.commit()
+
+
+def on_agreement_performed(uow, event, now: datetime, agreement_rule: str) -> None:
+    """A mediation agreement performed: each party's household earns points under ``agreement_rule``."""
+    performed = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        for household in performed["households"]:
+            _propose_from_event(uow, event, performed["community"], household, agreement_rule,
+                                f"按期履行调解协议(案件 {performed['case_id']})", now,
+                                Evidence("case", performed["case_id"]))
+        uow.commit()
+
+
+def on_council_decided(uow, event) -> None:
+    """A residents' council decision that adopts a rule version (村规民约的修订): adopted from its date,
+    entries already scored keep the version they were scored under. Refused rules park the event."""
+    decided = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+            return
+        if decided["adopts_rule"]:
+            rule = {**decided["adopts_rule"], "decision": decided["decision_id"]}
+            _adopt_rules(uow.session, _load_each(contracts.RuleImport, [rule], "adopts_rule"), "adopts_rule")
         uow.commit()
 
 

@@ -169,6 +169,25 @@ class FundSettled(Payload):
     settled_at = fields.AwareDateTime(required=True)
 
 
+# mediation (published once the mediation desk is built; scoring already listens) ---
+class AgreementPerformed(Payload):
+    """A mediation agreement (调解协议) was performed: the parties' households, by code."""
+
+    case_id = fields.String(required=True)
+    agreement_id = fields.String(required=True)
+    community = fields.String(required=True)
+    households = fields.List(fields.String(), required=True)
+
+
+class CouncilDecided(Payload):
+    """The residents' council (居民议事会) decided; it may adopt a version of a village rule."""
+
+    decision_id = fields.String(required=True)
+    community = fields.String(required=True)
+    title = fields.String(required=True)
+    adopts_rule = fields.Dict(allow_none=True, load_default=None)  # a rule version, as scoring imports them
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "report.created": ReportCreated,
     "report.verified": ReportVerified,
@@ -188,6 +207,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.request_decided": TaskRequestDecided,
     "task.resumed": TaskEvent,  # a deferred matter (挂账) is worked again
     "report.escalated": ReportEscalated,
+    "agreement.performed": AgreementPerformed,
+    "council.decided": CouncilDecided,
     "fund.settled": FundSettled,
 }
 
@@ -196,11 +217,16 @@ REPORTING_EVENTS = ("report.created", "report.verified", "report.closed", "repor
 SCORING_EVENTS = ("fund.settled",)
 
 
+MEDIATION_EVENTS = ("agreement.performed", "council.decided")
+
+
 def source_of(event_type: str) -> str:
     """The service that publishes ``event_type``: reporting the report's own steps, scoring the fund's,
-    dispatch the rest."""
+    mediation its cases', dispatch the rest."""
     if event_type in REPORTING_EVENTS:
         return "reporting"
+    if event_type in MEDIATION_EVENTS:
+        return "mediation"
     return "scoring" if event_type in SCORING_EVENTS else "dispatch"
 
 

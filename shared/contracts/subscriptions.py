@@ -41,6 +41,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("scoring", "dispatch", "task.returned"),
     Subscription("scoring", "reporting", "report.verified"),
     Subscription("scoring", "reporting", "report.rated"),
+    Subscription("scoring", "mediation", "agreement.performed"),
+    Subscription("scoring", "mediation", "council.decided"),
 )
 
 

@@ -355,3 +355,31 @@ def test_a_correction_reverses_an_entry_that_counts_never_edits_it(scoring):
     two_weeks = WEEK_LATER + domain.PUBLICATION_WINDOW + timedelta(hours=1)
     assert scoring.balance(RESIDENT, two_weeks) == 0
     assert scoring.count(LedgerEntry) == 2  # the original is still there, unchanged
+
+
+def test_a_performed_agreement_credits_each_partys_household_once(scoring):
+    scoring.import_rules([rule("STAB-AGREEMENT", 5, "按期履行调解协议", "Performed a mediation agreement",
+                               area="social_stability", evidence_required=True)])
+    performed = Event(type="agreement.performed", source="mediation", correlation_id="case-1", occurred_at=T0,
+                      payload={"case_id": "case-1", "agreement_id": "a-1", "community": "ytl",
+                               "households": [REPORTER, RESPONSIBLE]})
+    service_layer.on_agreement_performed(UnitOfWork(scoring.sessions, outbox, inbox, "scoring"), performed, T0,
+                                         "STAB-AGREEMENT")
+    service_layer.on_agreement_performed(UnitOfWork(scoring.sessions, outbox, inbox, "scoring"), performed, T0,
+                                         "STAB-AGREEMENT")  # redelivered
+    assert scoring.count(LedgerEntry, LedgerEntry.rule_code == "STAB-AGREEMENT") == 2
+    assert scoring.balance(RESIDENT, WEEK_LATER) == 5
+
+
+def test_a_council_decision_adopts_a_new_rule_version_from_its_date(scoring):
+    scoring.closed(report_closed())  # scored under version 1
+    decided = Event(type="council.decided", source="mediation", correlation_id="d-1", occurred_at=T0, payload={
+        "decision_id": "d-1", "community": "ytl", "title": "上报奖励调整为 3 分",
+        "adopts_rule": {**rule("ENV-REPORT", 3, "主动上报问题并经核查办结", "Reported a problem that was closed",
+                               cap_per_period=12), "version": 2, "valid_from": "2026-11-10"}})
+    service_layer.on_council_decided(UnitOfWork(scoring.sessions, outbox, inbox, "scoring"), decided)
+    service_layer.on_council_decided(UnitOfWork(scoring.sessions, outbox, inbox, "scoring"), decided)
+    later = T0 + timedelta(days=10)
+    scoring.closed(report_closed(report_id="r-2", at=later), now=later)
+    points = sorted((e["rule_version"], e["points"]) for e in scoring.my_household(RESIDENT, later)["entries"])
+    assert points == [(1, 2), (2, 3)]

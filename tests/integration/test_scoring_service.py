@@ -383,3 +383,22 @@ def test_a_council_decision_adopts_a_new_rule_version_from_its_date(scoring):
     scoring.closed(report_closed(report_id="r-2", at=later), now=later)
     points = sorted((e["rule_version"], e["points"]) for e in scoring.my_household(RESIDENT, later)["entries"])
     assert points == [(1, 2), (2, 3)]
+
+
+def test_the_databases_count_of_what_counts_agrees_with_the_domain(scoring):
+    """Settlement sums points in SQL (service_layer._counts_at); the domain's is_effective is the rule."""
+    from sqlalchemy import and_, select
+
+    scoring.closed(report_closed())  # published: counts once its window ends
+    scoring.closed(report_closed(report_id="r-2", responsible=RESPONSIBLE, rule_code="ENV-LITTER"))  # proposed
+    [deduction] = [e for e in scoring.ledger(REVIEW, {}, T0) if e["rule_code"] == "ENV-LITTER"]
+    scoring.verify_entry(REVIEW, deduction["id"], {"approve": True, "note": "ok"}, T0)
+    scoring.object_to_entry(caller(RESPONSIBLE, "resident"), deduction["id"], {"reason": "no"}, T0)
+    scoring.decide_objection(REVIEW, deduction["id"], {"uphold": True, "note": "ok"}, T0 + timedelta(days=1))
+    with scoring.sessions() as session:
+        rows = session.scalars(select(LedgerEntry)).all()
+        for moment in (T0, T0 + timedelta(days=1, hours=1), WEEK_LATER):
+            in_sql = service_layer._points_per_household(session, and_(LedgerEntry.period == Q4), moment)
+            in_python = {h: b.points for h, b in domain.balances([service_layer._as_domain(r) for r in rows], Q4,
+                                                                  moment).items() if b.entry_ids}
+            assert in_sql == in_python, moment

@@ -21,8 +21,8 @@ of earlier entries), VACUUM ANALYZE, then service_layer.settle_period() timed
 once per run; between runs the period is put back as it was (published entries
 published again, steps, payouts and the outbox emptied, the period open). Each
 run's lines are checked against the domain's balances and settle() of the same
-ledger. Beside it: reading the period's rows as settle_period reads them,
-balances() over those rows, and the floor (sum per household in SQL).
+ledger. Beside it: the naive way (reading every row of the period into Python,
+then balances() over those rows), and the floor (sum per household in SQL).
 --profile also runs settle_period once more under cProfile.
 """
 import argparse
@@ -313,8 +313,8 @@ def reopen(engine) -> None:
 
 
 def parts(engine, sessions, runs: int, expected_points: dict) -> tuple[list[float], list[float], list[float]]:
-    """Beside settle_period, its parts: the rows as it reads them, balances() over those rows, and the
-    floor (the sum per household in SQL)."""
+    """Beside settle_period: the naive way (every row of the period read into Python, then balances()
+    over them) and the floor (the sum per household in SQL)."""
     of_period = (LedgerRow.community == COMMUNITY, LedgerRow.period == PERIOD)
 
     def read_rows():
@@ -410,8 +410,8 @@ def database_bench(households: list[str], count: int, runs: int, profile: bool) 
             f"{published:,} published entries took effect; pool ¥{expected.pool}, lines match the domain's",
             f"  built in {built:.1f} s, loaded (COPY + VACUUM ANALYZE) in {loaded:.1f} s",
             line("service_layer.settle_period() (fresh period each)", settle_times),
-            line("peer: SELECT the period's rows (as settle reads)", read_times),
-            line("peer: balances() over those rows", balance_times),
+            line("peer: naive, SELECT every row into Python", read_times),
+            line("peer: naive, then balances() over those rows", balance_times),
             line("peer: floor, sum(points) per household in SQL", floor_times),
         ]
         worst = max(settle_times)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.contracts.roles import GRID_STAFF, OFFICE
+from shared.domain import RuleBroken
 
 
 class TaskStatus(StrEnum):
@@ -34,11 +35,6 @@ LEVELS = ("grid", "community", "street")
 KIND_AT_LEVEL = {"community": "community", "street": "street"}
 
 
-class RuleBroken(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

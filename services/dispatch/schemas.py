@@ -1,11 +1,7 @@
 """How dispatch's records leave the service: plain JSON, times in Asia/Shanghai."""
 from marshmallow import Schema, fields
 
-from shared.times import shown_local
-
-
-def _local(attribute: str):
-    return fields.Function(lambda obj: shown_local(getattr(obj, attribute)))
+from shared.views import local_time
 
 
 class TaskView(Schema):
@@ -26,11 +22,11 @@ class TaskView(Schema):
     supervision = fields.String()
     deferred = fields.Boolean()
     extension_count = fields.Integer()
-    warn_at = _local("warn_at")
-    deadline_at = _local("deadline_at")
-    created_at = _local("created_at")
-    accepted_at = _local("accepted_at")
-    resolved_at = _local("resolved_at")
+    warn_at = local_time("warn_at")
+    deadline_at = local_time("deadline_at")
+    created_at = local_time("created_at")
+    accepted_at = local_time("accepted_at")
+    resolved_at = local_time("resolved_at")
     resolution = fields.Function(
         lambda t: {"note": t.resolution_note, "photos": t.resolution_photos} if t.resolution_note else None
     )
@@ -44,13 +40,13 @@ class RequestView(Schema):
     task_id = fields.String()
     kind = fields.String()
     reason = fields.String()
-    until = _local("until")
+    until = local_time("until")
     status = fields.String()
     requested_by = fields.String()
     decided_by = fields.String()
     decision_note = fields.String()
-    created_at = _local("created_at")
-    decided_at = _local("decided_at")
+    created_at = local_time("created_at")
+    decided_at = local_time("decided_at")
 
 
 class OrganisationImport(Schema):

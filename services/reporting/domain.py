@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from shared.contracts.roles import GRID_STAFF, OFFICE
+from shared.domain import RuleBroken
 
 
 class Status(StrEnum):
@@ -45,11 +46,6 @@ TASK_EVENT_STATUS = {
 }
 
 
-class RuleBroken(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
 
 
 def follow_task(report, event_type: str, task_id: str, sequence: int, version: int) -> bool:

@@ -2,11 +2,7 @@
 from marshmallow import Schema, fields
 
 from services.reporting.domain import ACTIONS, STATUS_NAMES, Status
-from shared.times import shown_local
-
-
-def _local(attribute: str):
-    return fields.Function(lambda obj: shown_local(getattr(obj, attribute)))
+from shared.views import local_time
 
 
 class CategoryView(Schema):
@@ -18,7 +14,7 @@ class CategoryView(Schema):
 
 
 class TimelineView(Schema):
-    at = _local("at")
+    at = local_time("at")
     action = fields.String()
     action_name = fields.Function(lambda e: dict(zip(("zh", "en"), ACTIONS[e.action])))
     actor = fields.Function(lambda e: {"id": e.actor_id, "role": e.actor_role, "name": e.actor_name})
@@ -49,13 +45,13 @@ class ReportView(Schema):
         lambda r: {"staff_code": r.handler_staff_code, "name": r.handler_name} if r.handler_staff_code else None
     )
     task_id = fields.String(attribute="current_task_id")
-    deadline_at = _local("deadline_at")
+    deadline_at = local_time("deadline_at")
     rework_count = fields.Integer()
     reopen_count = fields.Integer()
     rating = fields.String()
-    created_at = _local("created_at")
-    updated_at = _local("updated_at")
-    closed_at = _local("closed_at")
+    created_at = local_time("created_at")
+    updated_at = local_time("updated_at")
+    closed_at = local_time("closed_at")
 
 
 # One instance each: building a schema costs far more than using it.

@@ -19,6 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from shared.domain import RuleBroken
+
 AREAS = ("social_stability", "civility_integrity", "environmental_sanitation", "law_abiding")
 AREA_NAMES = {
     "social_stability": ("社会稳定", "social stability"),
@@ -35,11 +37,6 @@ PUBLICATION_WINDOW = timedelta(days=7)  # 公示期
 PETITIONING_WORDS = ("信访", "上访", "访民", "缠访", "闹访", "越级访", "集体访", "进京访", "petition")
 
 
-class RuleBroken(Exception):
-    def __init__(self, code: str, **params):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
 
 
 # the rule book -----------------------------------------------------------

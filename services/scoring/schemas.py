@@ -5,15 +5,13 @@ from decimal import Decimal
 from marshmallow import Schema, fields
 
 from services.scoring.domain import AREA_NAMES, ENTRY_STATE_NAMES, EntryState
-from shared.times import shown_local
+from shared.views import local_time
 
 
 def money(amount) -> str | None:
     return None if amount is None else f"{Decimal(amount):.2f}"
 
 
-def _local(attribute: str):
-    return fields.Function(lambda obj: shown_local(getattr(obj, attribute)))
 
 
 def _money(attribute: str):
@@ -22,7 +20,7 @@ def _money(attribute: str):
 
 class StepView(Schema):
     action = fields.String()
-    at = _local("at")
+    at = local_time("at")
     by = fields.String()
     reason = fields.String()
     note = fields.String()
@@ -39,19 +37,19 @@ class EntryView(Schema):
     reason = fields.String()
     evidence = fields.Function(lambda e: {"kind": e.evidence_kind, "ref": e.evidence_ref} if e.evidence_kind else None)
     proposed_by = fields.String()
-    proposed_at = _local("proposed_at")
+    proposed_at = local_time("proposed_at")
     needs_verification = fields.Boolean()
     reverses = fields.String()
     state = fields.String()
     state_name = fields.Function(lambda e: dict(zip(("zh", "en"), ENTRY_STATE_NAMES[EntryState(e.state)])))
     verified_by = fields.String()
-    verified_at = _local("verified_at")
-    published_at = _local("published_at")
-    window_ends = _local("window_ends")
+    verified_at = local_time("verified_at")
+    published_at = local_time("published_at")
+    window_ends = local_time("window_ends")
     objection = fields.String()
     objected_by = fields.String()
     decided_by = fields.String()
-    effective_at = _local("effective_at")
+    effective_at = local_time("effective_at")
     steps = fields.List(fields.Nested(StepView))
 
 
@@ -80,9 +78,9 @@ class PeriodView(Schema):
     threshold = fields.Integer()
     state = fields.String()
     opened_by = fields.String()
-    opened_at = _local("opened_at")
+    opened_at = local_time("opened_at")
     settled_by = fields.String()
-    settled_at = _local("settled_at")
+    settled_at = local_time("settled_at")
     pool = _money("pool")
     counted_total = fields.Integer()
     shared_equally = fields.Boolean()

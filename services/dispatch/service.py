@@ -5,13 +5,26 @@ Run as many instances as the load needs: they share each subscription queue
 (competing consumers) and one database; every instance checks deadlines, and a
 task's step is taken by exactly one of them.
 """
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.dispatch import figures, service_layer
 from services.dispatch.models import inbox, outbox
+from services.dispatch.supervision import SupervisionPolicy
 from shared.bus import subscribe
 from shared.clock import Clock, every
 from shared.storage import Storage
+
+
+class SupervisionSettings(DependencyProvider):
+    """Reads SUPERVISION from config.yml at start-up: how near is near, how long overdue work waits."""
+
+    def setup(self):
+        self.policy = SupervisionPolicy.from_settings(self.container.config.get("SUPERVISION") or {})
+        service_layer.use_supervision_policy(self.policy)
+
+    def get_dependency(self, worker_ctx):
+        return self.policy
 
 
 class DispatchService:
@@ -19,6 +32,7 @@ class DispatchService:
 
     db = Storage(outbox, inbox)
     clock = Clock()
+    supervision = SupervisionSettings()
 
     @rpc
     def health(self):

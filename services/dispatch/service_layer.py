@@ -49,7 +49,13 @@ ORGANISATION_TABLES = (
 # Who receives the supervision order (督办单) about an overdue task, by who handles it.
 LEADER_ROLE = {"grid": "grid_leader", "property": "community_admin", "community": "party_secretary"}
 MAX_EXTENSIONS = 1
-POLICY = SupervisionPolicy()
+_supervision = SupervisionPolicy()
+
+
+def use_supervision_policy(policy: SupervisionPolicy) -> None:
+    """Set once when the service starts, from SUPERVISION in its config.yml."""
+    global _supervision
+    _supervision = policy
 
 
 # --- reference data -----------------------------------------------------
@@ -459,7 +465,7 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now:
 
 def _replan(task: Task, calendar: WorkCalendar) -> None:
     """Set the task's supervision clock from its start and its (possibly extended) deadline."""
-    clockwork = supervision.plan(calendar, POLICY, task.created_at, task.deadline_at, task.limit_unit, task.level)
+    clockwork = supervision.plan(calendar, _supervision, task.created_at, task.deadline_at, task.limit_unit, task.level)
     task.warn_at, task.supervise_at, task.escalate_at = clockwork.warn_at, clockwork.supervise_at, clockwork.escalate_at
     upcoming = supervision.next_step(task.supervision, clockwork)
     task.next_check_at = upcoming[1] if upcoming else None

@@ -35,6 +35,19 @@ class SupervisionPolicy:
         "grid": WORKING_DAY, "community": 2 * WORKING_DAY, "street": None,
     })
 
+    @classmethod
+    def from_settings(cls, settings: dict) -> "SupervisionPolicy":
+        """From config.yml's SUPERVISION (hours of office time); what is not given keeps its default."""
+        default = cls()
+        grace = {level: timedelta(hours=hours) if hours is not None else None
+                 for level, hours in (settings.get("escalation_grace_hours") or {}).items()}
+        return cls(
+            yellow_fraction=float(settings.get("yellow_fraction", default.yellow_fraction)),
+            yellow_at_most=timedelta(hours=float(settings.get("yellow_at_most_hours", 7.5))),
+            supervise_after=timedelta(hours=float(settings.get("supervise_after_hours", 4))),
+            escalation_grace={**default.escalation_grace, **grace},
+        )
+
 
 @dataclass(frozen=True)
 class Clockwork:

@@ -158,3 +158,12 @@ def test_weekends_and_holidays_are_off_and_makeup_days_are_worked():
 def test_a_time_limit_must_be_a_positive_amount_of_a_known_unit(amount, unit):
     with pytest.raises(ValueError):
         TimeLimit(amount, unit)
+
+
+def test_supervision_settings_from_config_replace_only_what_they_name():
+    from services.dispatch.supervision import SupervisionPolicy
+
+    policy = SupervisionPolicy.from_settings({"supervise_after_hours": 2, "escalation_grace_hours": {"grid": 15}})
+    assert policy.supervise_after == timedelta(hours=2)
+    assert policy.escalation_grace == {"grid": timedelta(hours=15), "community": timedelta(hours=15), "street": None}
+    assert policy.yellow_fraction == 0.25 and policy.yellow_at_most == timedelta(hours=7.5)

@@ -179,6 +179,9 @@ Demo accounts (password for all: {DEMO_PASSWORD}):
   ytl-bl-44     building leader, building 44                            楼长
   ytl-admin     community office, Yantailing                            社区办公室
   jqs-admin     community office, Jinqueshan                            社区办公室
+  lanshan-street  the street platform                                   街道平台
+  ytl-review-01   review group for civility points                      评议小组
+  ytl-44-1-01     a resident: household 01 of building 44, unit 1        居民
 """
 
 

@@ -169,7 +169,76 @@ class FundSettled(Payload):
     settled_at = fields.AwareDateTime(required=True)
 
 
-# mediation (published once the mediation desk is built; scoring already listens) ---
+# mediation ---------------------------------------------------------------
+class CaseEvent(Payload):
+    """A step of a mediation case (one case, one file). ``report_id`` and ``task_id`` are set
+    when the case came from an escalated report, so the report's loop can follow it."""
+
+    case_id = fields.String(required=True)
+    case_number = fields.String(required=True)  # printed on every document, e.g. YTL-2026-0007
+    community = fields.String(required=True)
+    station = fields.String(required=True)  # where the case stands after this step
+    report_id = fields.String(allow_none=True, load_default=None)
+    task_id = fields.String(allow_none=True, load_default=None)
+
+
+class CaseOpened(CaseEvent):
+    source = fields.String(required=True)  # escalation, walk_in, phone
+    category = fields.String(allow_none=True, load_default=None)
+    summary = fields.String(required=True)
+
+
+class DispatchRequest(Payload):
+    """What reporting needs to file the ordinary report a case is handed back as."""
+
+    report_id = fields.String(required=True)  # chosen by mediation, so the case links it at once
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+    grid = fields.String(allow_none=True, load_default=None)
+    building = fields.String(allow_none=True, load_default=None)
+    unit = fields.String(allow_none=True, load_default=None)
+    reporter_id = fields.String(required=True)  # the station staff member who routed it
+    reporter_role = fields.String(required=True)
+
+
+class CaseRouted(CaseEvent):
+    """事务分流: triage sent the case to a station, back to dispatch, or outside."""
+
+    from_station = fields.String(required=True)
+    to = fields.String(required=True)  # mediation, legal, council, dispatch, outside
+    note = fields.String(allow_none=True, load_default=None)
+    dispatch = fields.Nested(DispatchRequest, allow_none=True, load_default=None)
+
+
+class CaseResolved(CaseEvent):
+    outcome = fields.String(required=True)  # agreement_performed, advice_given, council_decided, ...
+    summary = fields.String(required=True)
+
+
+class CaseReferred(CaseEvent):
+    """The case left the desk for a court, arbitration, the police, a department or legal aid."""
+
+    body = fields.String(required=True)
+    body_name = fields.String(allow_none=True, load_default=None)
+    reason = fields.String(required=True)
+    routes_explained = fields.List(fields.String(), load_default=list)  # Art. 26: told to the parties
+
+
+class CaseClosed(CaseEvent):
+    outcome = fields.String(required=True)  # resolved, refused, referred, handed_to_dispatch
+    reason = fields.String(required=True)
+    follow_up_satisfied = fields.Boolean(allow_none=True, load_default=None)
+
+
+class AgreementSigned(CaseEvent):
+    """调解协议书 took effect: every party and the mediator signed."""
+
+    agreement_id = fields.String(required=True)
+    households = fields.List(fields.String(), load_default=list)
+    obligations = fields.Integer(required=True)
+    judicial_confirmation_by = fields.String(required=True)  # ISO date: the 30-day window for 司法确认
+
+
 class AgreementPerformed(Payload):
     """A mediation agreement (调解协议) was performed: the parties' households, by code."""
 
@@ -207,6 +276,12 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.request_decided": TaskRequestDecided,
     "task.resumed": TaskEvent,  # a deferred matter (挂账) is worked again
     "report.escalated": ReportEscalated,
+    "case.opened": CaseOpened,
+    "case.routed": CaseRouted,
+    "case.resolved": CaseResolved,
+    "case.referred": CaseReferred,
+    "case.closed": CaseClosed,
+    "agreement.signed": AgreementSigned,
     "agreement.performed": AgreementPerformed,
     "council.decided": CouncilDecided,
     "fund.settled": FundSettled,
@@ -217,7 +292,8 @@ REPORTING_EVENTS = ("report.created", "report.verified", "report.closed", "repor
 SCORING_EVENTS = ("fund.settled",)
 
 
-MEDIATION_EVENTS = ("agreement.performed", "council.decided")
+MEDIATION_EVENTS = ("case.opened", "case.routed", "case.resolved", "case.referred", "case.closed",
+                    "agreement.signed", "agreement.performed", "council.decided")
 
 
 def source_of(event_type: str) -> str:

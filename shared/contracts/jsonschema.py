@@ -30,6 +30,8 @@ _TYPES = [
 def _field(field: fields.Field) -> dict:
     if isinstance(field, fields.List):
         described = {"type": "array", "items": _field(field.inner)}
+    elif isinstance(field, fields.Nested):
+        described = _object(field.schema)
     else:
         described = next(dict(shape) for kind, shape in _TYPES if isinstance(field, kind))
     if field.allow_none:
@@ -37,8 +39,7 @@ def _field(field: fields.Field) -> dict:
     return described
 
 
-def payload_schema(event_type: str) -> dict:
-    schema = PAYLOADS[event_type]()
+def _object(schema) -> dict:
     doc = (type(schema).__doc__ or "").strip()
     described = {
         "type": "object",
@@ -47,6 +48,10 @@ def payload_schema(event_type: str) -> dict:
         "additionalProperties": True,  # consumers ignore what they do not know
     }
     return {"description": doc, **described} if doc else described
+
+
+def payload_schema(event_type: str) -> dict:
+    return _object(PAYLOADS[event_type]())
 
 
 def envelope_schema(event_type: str) -> dict:

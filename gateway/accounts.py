@@ -16,7 +16,6 @@ from shared.db import new_metadata
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
-
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
@@ -34,12 +33,13 @@ class Account(Base):
     unit: Mapped[str | None] = mapped_column(String(32))
     staff_code: Mapped[str | None] = mapped_column(String(64))
     company: Mapped[str | None] = mapped_column(String(32))
+    station: Mapped[str | None] = mapped_column(String(32))  # station staff: which of the six stations
 
     def as_caller(self) -> dict:
         """What the services are told about who is asking."""
         return {"account_id": self.username, "role": self.role, "name": self.name, "community": self.community,
                 "grid": self.grid, "building": self.building, "staff_code": self.staff_code,
-                "company": self.company}
+                "company": self.company, "station": self.station}
 
 
 def hash_password(password: str) -> str:

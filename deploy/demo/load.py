@@ -51,6 +51,9 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
     for person in street["platform"]:
         # The street platform's staff belong to the street, not to one community.
         add(person, street["code"], "street_platform")
+    # District IT and the stations' staff have accounts but take no dispatched work.
+    people += [{"username": p["username"], "name": p["name"], "role": "district_it",
+                "community": street["district"]["code"], "staff_code": p["code"]} for p in street["district_it"]]
     for c in doc["communities"]:
         code = c["code"]
         org["communities"].append({"code": code, "street": doc["street"]["code"], "name_zh": c["name_zh"],
@@ -81,6 +84,8 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
                                    for m in household["members"] if m.get("account")]
         for person in c["review_group"]:
             add(person, code, "review_group")
+        people += [{"username": p["username"], "name": p["name"], "role": "station_staff", "community": code,
+                    "staff_code": p["code"], "station": s["station"]} for s in c["stations"] for p in s["staff"]]
         org["routing_rules"].extend({"community": code, **rule} for rule in c["routing_rules"])
     org["category_policies"] = [
         {"category": c["code"], "handler_kind": c["handler"], "level": c["level"], "is_dispute": c["dispute"],

@@ -91,6 +91,17 @@ def resolve(task, staff_code: str) -> None:
     task.version += 1
 
 
+def settle_by_case(task) -> bool:
+    """The mediation desk settled the matter this task was for (resolved it, referred it out,
+    or closed it): the task is resolved and waits for verification like any other. False when
+    the task has already left its handler's hands."""
+    if task.status not in WORKING_STATUSES:
+        return False
+    task.status = TaskStatus.RESOLVED
+    task.version += 1
+    return True
+
+
 def give_back(task, staff_code: str) -> tuple[str, str]:
     """退单: not this handler's matter, before they have resolved it.
 

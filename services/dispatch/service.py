@@ -120,6 +120,18 @@ class DispatchService:
     def on_report_rated(self, event):
         service_layer.on_report_rated(self.db.unit_of_work(), event)
 
+    @subscribe("mediation", "case.resolved")
+    def on_case_resolved(self, event):
+        service_layer.on_case_settled(self.db.unit_of_work(), event, self.clock.now())
+
+    @subscribe("mediation", "case.referred")
+    def on_case_referred(self, event):
+        service_layer.on_case_settled(self.db.unit_of_work(), event, self.clock.now())
+
+    @subscribe("mediation", "case.closed")
+    def on_case_closed(self, event):
+        service_layer.on_case_settled(self.db.unit_of_work(), event, self.clock.now())
+
     @every("DEADLINE_CHECK_INTERVAL_S", 30)
     def check_deadlines(self):
         while service_layer.check_deadlines(self.db.unit_of_work(), self.clock.now()):

@@ -192,6 +192,34 @@ def on_report_rated(uow, event) -> None:
         uow.commit()
 
 
+# --- events from mediation -----------------------------------------------
+# What the task's resolution note says when the desk settles the case its report became.
+CASE_SETTLED_NOTES = {
+    "case.resolved": "社区调解结案({case_number}):{summary}",
+    "case.referred": "已转介{body_name}({case_number}):{reason}",
+    "case.closed": "社区案件办结({case_number}):{reason}",
+}
+
+
+def on_case_settled(uow, event, now: datetime) -> None:
+    """A case that came from a report's task was resolved, referred out or closed: the task is
+    resolved with what the desk did, and the report's loop (verification, rating) goes on."""
+    case = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event) or not case["task_id"]:
+            return
+        task = uow.session.get(Task, case["task_id"], with_for_update=True)
+        if task is None or not domain.settle_by_case(task):
+            uow.commit()  # already settled by an earlier step of the same case, or moved on
+            return
+        note = CASE_SETTLED_NOTES[event.type].format_map({**case, "body_name": case.get("body_name") or case.get("body")})
+        task.resolved_at = now
+        task.next_check_at = None
+        task.resolution_note, task.resolution_photos = note, []
+        uow.record("task.resolved", {**_task_event(task), "note": note, "photos": []}, correlation_id=task.report_id)
+        uow.commit()
+
+
 # --- handlers' commands -------------------------------------------------
 def accept_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
     caller = rpc.load(rpc.Caller, caller)

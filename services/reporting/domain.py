@@ -131,7 +131,17 @@ ACTIONS = {
     "request_approved": ("申请获批", "request approved"),
     "request_denied": ("申请被驳回", "request denied"),
     "resumed": ("恢复办理", "resumed"),
+    # the community's mediation desk, for a report that became a case
+    "case_opened": ("社区接访站受理立案", "case opened at the community's reception"),
+    "case_routed": ("事务分流", "case routed by triage"),
+    "agreement_signed": ("调解协议生效", "mediation agreement signed"),
+    "case_resolved": ("调解结案", "case resolved"),
+    "case_referred": ("转介", "case referred out"),
+    "case_closed": ("案件办结", "case closed"),
 }
+# Case events and the timeline entry each makes on its report.
+CASE_ACTIONS = {"case.opened": "case_opened", "case.routed": "case_routed", "agreement.signed": "agreement_signed",
+                "case.resolved": "case_resolved", "case.referred": "case_referred", "case.closed": "case_closed"}
 
 # Who sees which reports (beyond their own). Everyone is held to their own community first.
 

@@ -99,3 +99,28 @@ class ReportingService:
     @subscribe("dispatch", "report.escalated")
     def on_report_escalated(self, event):
         service_layer.follow_escalation(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "case.opened")
+    def on_case_opened(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "case.routed")
+    def on_case_routed(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)
+        service_layer.file_handed_over_case(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "agreement.signed")
+    def on_agreement_signed(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "case.resolved")
+    def on_case_resolved(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "case.referred")
+    def on_case_referred(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "case.closed")
+    def on_case_closed(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)

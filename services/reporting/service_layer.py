@@ -227,6 +227,80 @@ def follow_escalation(uow, event) -> None:
         uow.commit()
 
 
+# The station staff who did it speak for the desk on the report's timeline.
+MEDIATION_DESK = {"account_id": "mediation", "role": "station_staff", "name": "社区矛盾纠纷调解中心"}
+
+
+def follow_case(uow, event) -> None:
+    """A step of the mediation case a report became: the report's timeline shows it, and a
+    satisfied follow-up visit (回访) after the case was resolved is the report's verification."""
+    case = load_payload(event.type, event.payload)
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event) or not case["report_id"]:
+            return
+        report = _report_for_event(uow, case)
+        note = case.get("summary") or case.get("reason") or case.get("note")
+        details = {key: case[key] for key in ("case_number", "station", "to", "outcome", "body", "body_name",
+                                               "routes_explained", "judicial_confirmation_by") if case.get(key)}
+        _add_timeline(uow, report, domain.CASE_ACTIONS[event.type], MEDIATION_DESK, note=note, details=details,
+                      at=event.occurred_at)
+        if event.type == "case.closed" and case["follow_up_satisfied"] and report.status != Status.CLOSED:
+            _close_after_follow_up(uow, report, case, at=event.occurred_at)
+        uow.commit()
+
+
+def _close_after_follow_up(uow, report: Report, case: dict, at) -> None:
+    # The task is resolved by dispatch when the case resolves; until that news is here, wait
+    # (the subscriber retries with backoff) rather than close a report whose work is not in.
+    if report.status != Status.RESOLVED:
+        raise Conflict("report_state", params={"status": report.status, "action": "verify"})
+    task_id = report.current_task_id
+    domain.verify(report, passed=True)
+    report.closed_at = at
+    _add_timeline(uow, report, "verified", MEDIATION_DESK, note=case["reason"], at=at,
+                  details={"case_number": case["case_number"], "follow_up_satisfied": True})
+    _add_timeline(uow, report, "closed", MEDIATION_DESK, at=at)
+    uow.record("report.verified", {"report_id": report.id, "community": report.community, "task_id": task_id,
+                                   "passed": True, "note": case["reason"], "verifier_id": MEDIATION_DESK["account_id"],
+                                   "rework_count": report.rework_count, "handler": report.handler_staff_code},
+               correlation_id=report.id)
+    uow.record("report.closed", {"report_id": report.id, "community": report.community, "category": report.category,
+                                 "reporter_id": report.reporter_id, "reporter_role": report.reporter_role,
+                                 "rework_count": report.rework_count, "responsible_household": None, "rule": None},
+               correlation_id=report.id)
+
+
+def file_handed_over_case(uow, event) -> None:
+    """Triage sent a case back to dispatch as an ordinary task: it is filed as a report with the
+    id the case already links, so it enters the same flow as any other."""
+    routed = load_payload(event.type, event.payload)
+    handover = routed["dispatch"]
+    if routed["to"] != "dispatch" or handover is None:
+        return
+    with uow:
+        if not uow.first_delivery(f"{CONSUMER}:{event.type}:handover", event):
+            return
+        now = utcnow()
+        description = f"{handover['description']}(由社区案件{routed['case_number']}转派)"
+        report = Report(id=handover["report_id"], community=routed["community"], category=handover["category"],
+                        description=description, grid=handover["grid"], building=handover["building"],
+                        unit=handover["unit"], address=None, latitude=None, longitude=None, photos=[], attributes={},
+                        urgent=False, channel="mediation", reporter_id=handover["reporter_id"],
+                        reporter_role=handover["reporter_role"], reporter_name=MEDIATION_DESK["name"],
+                        status=Status.SUBMITTED, level="grid", task_sequence=0, task_version=0, rework_count=0,
+                        reopen_count=0, created_at=now, updated_at=now)
+        uow.session.add(report)
+        _add_timeline(uow, report, "reported", MEDIATION_DESK, note=description, at=now,
+                      details={"case_number": routed["case_number"]})
+        uow.record("report.created", {
+            "report_id": report.id, "community": report.community, "category": report.category,
+            "description": description, "grid": report.grid, "building": report.building, "unit": report.unit,
+            "address": None, "latitude": None, "longitude": None, "photos": [], "urgent": False,
+            "reporter_id": report.reporter_id, "reporter_role": report.reporter_role, "channel": "mediation",
+        }, correlation_id=report.id)
+        uow.commit()
+
+
 def _report_for_event(uow, payload: dict) -> Report:
     report = uow.session.get(Report, payload["report_id"], with_for_update=True)
     if report is None:

@@ -16,7 +16,7 @@ MAX_PHOTOS = 9
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
 MAX_NOTE = 2000
 MAX_URL = 1000
-CHANNELS = ("app", "web", "phone", "patrol", "open311")
+CHANNELS = ("app", "web", "phone", "patrol", "open311", "mediation")  # mediation: a case handed back
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 PHOTO_URL = re.compile(r"^(https?://|/api/v1/media/)[^\s]+$")
 

@@ -22,6 +22,9 @@ class Subscription(NamedTuple):
 TIMELINE_TASK_EVENTS = ("task.warned", "task.overdue", "task.supervised", "task.extension_requested",
                         "task.deferral_requested", "task.request_decided", "task.resumed")
 
+# Case events that show on the timeline of the report the case came from.
+CASE_TIMELINE_EVENTS = ("case.opened", "case.routed", "agreement.signed", "case.resolved", "case.referred",
+                        "case.closed")
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("dispatch", "reporting", "report.created"),
@@ -34,8 +37,13 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("reporting", "dispatch", "task.returned"),
     *(Subscription("reporting", "dispatch", event_type) for event_type in TIMELINE_TASK_EVENTS),
     Subscription("reporting", "dispatch", "report.escalated", "report.escalated.#"),
-    # declared now; the mediation issue gives it its work
+    # every matter that climbs to the community opens a case at its reception (接访站)
     Subscription("mediation", "dispatch", "report.escalated", "report.escalated.community.#"),
+    # the report a case came from follows the case; a settled case resolves the report's task
+    *(Subscription("reporting", "mediation", event_type) for event_type in CASE_TIMELINE_EVENTS),
+    Subscription("dispatch", "mediation", "case.resolved"),
+    Subscription("dispatch", "mediation", "case.referred"),
+    Subscription("dispatch", "mediation", "case.closed"),
     Subscription("scoring", "reporting", "report.closed"),
     Subscription("scoring", "dispatch", "task.resolved"),
     Subscription("scoring", "dispatch", "task.returned"),

@@ -7,7 +7,7 @@ from flask import Flask, g, request
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from gateway import accounts, api
+from gateway import accounts, api, desk
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from shared.config import component_config
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         tokens=accounts.Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"])),
     )
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(desk.blueprint)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):

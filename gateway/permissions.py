@@ -12,7 +12,9 @@ REVIEW = frozenset({"review_group"})
 HANDLERS = frozenset({"property_staff", "grid_worker", "community_admin", "street_platform"})
 STAFF = frozenset({"grid_worker", "grid_leader", "property_staff", "community_admin", "party_secretary",
                    "street_platform"})
-SIGNED_IN = REPORTERS | STAFF | REVIEW
+SIGNED_IN = REPORTERS | STAFF | REVIEW | {"station_staff"}
+# The mediation desk: its stations' staff and the community office (which station may do what is the service's rule).
+DESK = OFFICE | {"station_staff"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "account:read": SIGNED_IN | {"district_it"},
@@ -37,6 +39,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "points:object": frozenset({"resident"}),
     "fund:settle": frozenset({"community_admin"}),
     "staff:read": OFFICE,
+    "cases:open": DESK,
+    "cases:read": DESK | REPORTERS,  # residents and building leaders: their own cases only
+    "cases:route": DESK,
+    "cases:mediate": DESK,
+    "cases:legal": DESK,
+    "cases:supervise": DESK,
+    "cases:figures": DESK,
+    "council:raise": DESK | REPORTERS,
+    "council:meet": DESK,
 }
 
 

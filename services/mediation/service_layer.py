@@ -12,8 +12,10 @@ import logging
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import case as when
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.mediation import domain
 from services.mediation.domain import BODY_NAMES, STATION_NAMES, CaseStatus
@@ -181,16 +183,20 @@ def _resolve(uow, case: Case, caller: dict | None, outcome: str, summary: str, n
 
 def _new_case(session, community: str, now: datetime, station: str, **columns) -> Case:
     year = as_utc(now).astimezone(SHANGHAI).year
-    counter = session.get(CaseCounter, (community, year), with_for_update=True)
-    if counter is None:
-        counter = CaseCounter(community=community, year=year, last=0)
-        session.add(counter)
-    counter.last += 1
-    case = Case(id=str(uuid.uuid4()), number=domain.case_number(community, year, counter.last), community=community,
+    case = Case(id=str(uuid.uuid4()), number=domain.case_number(community, year, _next_number(session, community, year)),
+                community=community,
                 extended_days=0, mediators=[], **columns)
     domain.open_case(case, station, now)
     session.add(case)
     return case
+
+
+def _next_number(session, community: str, year: int) -> int:
+    """The community's next case number this year, taken atomically: competing instances never share one."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(CaseCounter).values(community=community, year=year, last=0).on_conflict_do_nothing())
+    return session.execute(update(CaseCounter).where(CaseCounter.community == community, CaseCounter.year == year)
+                           .values(last=CaseCounter.last + 1).returning(CaseCounter.last)).scalar_one()
 
 
 def _add_parties(case: Case, parties: list[dict]) -> None:

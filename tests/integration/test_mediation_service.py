@@ -194,6 +194,23 @@ def test_an_escalation_delivered_twice_opens_one_case_linked_to_its_report(desk,
         "reception", "mediation", "report-44")
     assert [s["action"] for s in desk.m.get_case(OFFICE, case["id"])["history"]] == ["opened", "routed"]
 
+    # a second escalation is settled by legal advice: a difficult problem solved (escalated, then resolved)
+    publisher.publish(to_message(escalation("report-47", "task-2")), exchange=event_exchange("dispatch"),
+                      routing_key="report.escalated.community.dispute.noise")
+    [second] = wait_until(lambda: desk.m.list_cases(OFFICE, {"report_id": "report-47"})["items"], what="case 2")
+    desk.m.route_case(OFFICE, second["id"], {"to": "legal"})
+    with pytest.raises(Forbidden):
+        desk.m.resolve_case(MEDIATOR, second["id"], {"outcome": "advice_given", "summary": "x"})
+    desk.clock.set(T0 + timedelta(days=2))
+    resolved = desk.m.resolve_case(LEGAL, second["id"], {"outcome": "advice_given", "summary": "已释法,双方认可"})
+    assert (resolved["status"], resolved["number"]) == ("resolved", "YTL-2026-0002")
+    [event] = desk.bus.wait_for("case.resolved", second["id"])
+    assert (event["payload"]["report_id"], event["payload"]["outcome"]) == ("report-47", "advice_given")
+    figures = desk.m.figures(OFFICE, {"from": "2026-11-01", "to": "2026-11-30"})
+    legal = next(row for row in figures["stations"] if row["station"] == "legal")
+    assert (legal["resolved"], legal["difficult_solved"], legal["average_days_to_resolve"]) == (1, 1, 2.0)
+    assert (figures["total"]["received"], figures["total"]["escalations"], figures["total"]["visitors"]) == (2, 2, 0)
+
 
 # --- the whole mediation ---------------------------------------------------------
 def test_a_walk_in_is_mediated_to_a_performed_agreement_and_closes_after_a_satisfied_visit(desk):
@@ -265,6 +282,13 @@ def test_a_walk_in_is_mediated_to_a_performed_agreement_and_closes_after_a_satis
     assert [e["type"] for e in bus.of(case["id"])] == ["case.opened", "case.routed", "agreement.signed",
                                                        "agreement.performed", "case.resolved", "case.closed"]
 
+    figures = m.figures(MEDIATOR, {"from": "2026-11-01", "to": "2026-11-30"})
+    row = next(row for row in figures["stations"] if row["station"] == "mediation")
+    assert (row["mediated"], row["mediation_succeeded"], row["mediation_failed"], row["success_rate"]) == (1, 1, 0, 1.0)
+    assert (row["resolved"], row["average_days_to_resolve"], row["overdue"]) == (1, 7.0, 0)
+    assert (figures["total"]["visitors"], figures["total"]["received"]) == (1, 1)
+    assert m.figures(OFFICE, {"from": "2026-12-01", "to": "2026-12-31"})["total"]["resolved"] == 0
+
     # personal data: the applicant sees her own phone but not the respondent's; other staff see them masked
     mine = m.get_case(APPLICANT, case["id"])
     assert [p["phone"] for p in mine["parties"]] == ["13812341004", None]
@@ -321,6 +345,9 @@ def test_a_failed_mediation_explains_the_routes_and_refers_the_case(desk):
     [referred] = desk.bus.wait_for("case.referred", case["id"])
     assert (referred["payload"]["body"], referred["payload"]["routes_explained"]) == (
         "court", ["可向人民法院提起诉讼", "可申请仲裁"])
+    figures = m.figures(OFFICE, {"from": "2026-11-01", "to": "2026-11-30"})
+    row = next(row for row in figures["stations"] if row["station"] == "mediation")
+    assert (row["mediated"], row["mediation_failed"], row["success_rate"], row["resolved"]) == (1, 1, 0.0, 0)
     [closed] = desk.bus.wait_for("case.closed", case["id"])
     assert closed["payload"]["outcome"] == "referred"
 
@@ -341,6 +368,8 @@ def test_past_the_thirty_days_supervision_lists_it_and_issues_an_order_and_exten
     assert m.get_case(OFFICE, case["id"])["due_at"] == case["due_at"]  # unchanged
 
     desk.clock.set(T0 + timedelta(days=31))
+    overdue = m.figures(OFFICE, {"from": "2026-11-01", "to": "2026-12-31"})
+    assert next(r for r in overdue["stations"] if r["station"] == "mediation")["overdue"] == 1
     lists = m.supervision_lists(OFFICE)
     assert [c["id"] for c in lists["overdue"]] == [case["id"]] and lists["near_deadline"] == []
     with pytest.raises(Forbidden):
@@ -492,3 +521,10 @@ def test_another_stations_case_and_bad_inputs_are_refused_and_change_nothing(des
     assert after["mediators"] == before["mediators"]
     assert [c["number"] for c in m.list_cases(OFFICE, {})["items"]] == ["YTL-2026-0001"]
     assert desk.bus.of(event_type="agreement.signed") == []
+
+
+def test_cases_opened_at_once_get_one_number_each_per_community_and_year(desk):
+    replies = [desk.m.open_case.call_async(RECEPTION, {**WALK_IN, "description": f"第 {n} 件"}) for n in range(12)]
+    replies.append(desk.m.open_case.call_async(JQS_RECEPTION, {**WALK_IN, "parties": []}))
+    numbers = sorted(reply.result()["number"] for reply in replies)
+    assert numbers == ["JQS-2026-0001", *(f"YTL-2026-{n:04d}" for n in range(1, 13))]

@@ -425,6 +425,13 @@ def test_triage_hands_a_case_back_to_dispatch_or_outside_and_the_case_links_it(d
     assert routed["payload"]["dispatch"]["category"] == "property.facility"
     assert m.list_cases(OFFICE, {"report_id": case["handed_report_id"]})["items"][0]["id"] == case["id"]
 
+    rerouted = m.route_case(TRIAGE, walk_in(m)["id"], {"to": "legal", "note": "咨询赔偿"})
+    rerouted = m.send_back(LEGAL, rerouted["id"], {"note": "实为邻里纠纷,应调解"})
+    assert (rerouted["status"], rerouted["station"]) == ("registered", "triage")
+    rerouted = m.route_case(TRIAGE, rerouted["id"], {"to": "mediation"})
+    assert [(s["action"], s["station"]) for s in rerouted["history"]] == [
+        ("opened", "reception"), ("routed", "legal"), ("sent_back", "triage"), ("routed", "mediation")]
+
     outside = m.route_case(TRIAGE, walk_in(m)["id"], {"to": "outside", "body": "police", "note": "涉嫌违法,移交派出所"})
     assert (outside["status"], outside["close_outcome"], outside["referrals"][0]["body_name"]) == (
         "closed", "referred", "公安机关")

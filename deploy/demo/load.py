@@ -110,6 +110,12 @@ def village_rules(doc: dict) -> list[dict]:
             for rule in doc["village_rules"]]
 
 
+def station_staff(doc: dict) -> list[dict]:
+    """Each community's station staff, for mediation (mediators are appointed from them)."""
+    return [{"code": p["code"], "community": c["code"], "name": p["name"], "station": s["station"]}
+            for c in doc["communities"] for s in c.get("stations", []) for p in s["staff"]]
+
+
 def calendar_days() -> list[dict]:
     """Every year's holidays and make-up working days in deploy/calendar/."""
     days = []
@@ -143,6 +149,7 @@ def load(path: Path = DEMO_FILE, uri: str | None = None) -> dict:
         counts["calendar_days"] = cluster.dispatch.import_calendar(calendar_days())
         counts["households"] = cluster.scoring.import_households(households(doc))
         counts["village_rules"] = cluster.scoring.import_rules(village_rules(doc))
+        counts["station_staff"] = cluster.mediation.import_station_staff(station_staff(doc))
     sessions = session_factory(create_db_engine(component_config("gateway")["DATABASE_URL"]))
     # Everyone in the demo shares one published password, so one (slow, salted) hash serves all.
     demo_hash = accounts.hash_password(DEMO_PASSWORD)

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import MESSAGES
+from shared.contracts.roles import STATIONS
 
 MAX_PHOTOS = 9
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
@@ -110,6 +111,7 @@ class Caller(Schema):
     building = fields.String(allow_none=True, load_default=None)
     staff_code = fields.String(allow_none=True, load_default=None)
     company = fields.String(allow_none=True, load_default=None)
+    station = fields.String(allow_none=True, load_default=None)  # station staff: which of the six stations
 
 
 class NewReport(Request):
@@ -213,3 +215,268 @@ class FiguresQuery(Request):
     def _period_runs_forward(self, data, **_kwargs):
         if data.get("period_from") and data.get("period_to") and data["period_to"] <= data["period_from"]:
             raise ValidationError("period_backwards", field_name="period_to")
+
+
+# mediation ---------------------------------------------------------------
+# The six-station desk (六站): shared.contracts.roles.STATIONS names the stations.
+CASE_SOURCES = ("walk_in", "phone")  # what reception registers; escalations come from the bus
+CASE_STATUSES = ("registered", "in_progress", "resolved", "closed")
+PARTY_ROLES = ("applicant", "respondent", "other")
+CASE_ROUTES = ("mediation", "legal", "council", "dispatch", "outside")
+OUTSIDE_BODIES = ("court", "arbitration", "police", "department")
+REFERRAL_BODIES = (*OUTSIDE_BODIES, "legal_aid")
+MAX_TEXT = 4000
+MAX_EXTENSION_DAYS = 30
+
+
+def _choice(choices, error="invalid_value", **kwargs):
+    return fields.String(validate=validate.OneOf(choices, error=error), **kwargs)
+
+
+def _list(inner, min_length: int = 0, error: str = "required", max_length: int = 50, **kwargs):
+    rules = [validate.Length(max=max_length)]
+    if min_length:
+        rules.insert(0, validate.Length(min=min_length, error=error))
+    return fields.List(inner, validate=rules, **kwargs)
+
+
+class Party(Request):
+    role = _choice(PARTY_ROLES, required=True)
+    name = _text(100, min_length=1, required=True)
+    phone = _text(32, allow_none=True, load_default=None)
+    household = _text(64, allow_none=True, load_default=None)
+    account_id = _text(64, allow_none=True, load_default=None)
+
+
+class NewCase(Request):
+    """接访登记: a walk-in or phone visit registered at reception."""
+
+    source = _choice(CASE_SOURCES, required=True)
+    visitor_name = _text(100, min_length=1, required=True)
+    contact = _text(32, allow_none=True, load_default=None)
+    visitor_account_id = _text(64, allow_none=True, load_default=None)
+    description = _text(MAX_TEXT, min_length=1, required=True)  # what happened
+    category = _text(64, allow_none=True, load_default=None)
+    grid = _text(32, allow_none=True, load_default=None)
+    building = _text(32, allow_none=True, load_default=None)
+    unit = _text(32, allow_none=True, load_default=None)
+    parties = _list(fields.Nested(Party), load_default=list)
+
+
+class CaseFilter(Request):
+    station = _choice(STATIONS, error="unknown_station", allow_none=True, load_default=None)
+    status = _choice(CASE_STATUSES, allow_none=True, load_default=None)
+    source = _choice(("escalation", *CASE_SOURCES), allow_none=True, load_default=None)
+    report_id = _text(64, allow_none=True, load_default=None)
+
+
+class Route(Request):
+    """事务分流: to a station, back to dispatch (with its category) or to an outside body."""
+
+    to = _choice(CASE_ROUTES, error="invalid_route", required=True)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+    body = _choice(OUTSIDE_BODIES, allow_none=True, load_default=None)
+    body_name = _text(200, allow_none=True, load_default=None)
+    category = _text(64, allow_none=True, load_default=None)
+    description = _text(MAX_TEXT, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _what_each_route_needs(self, data, **_kwargs):
+        if data.get("to") == "outside" and not data.get("body"):
+            raise ValidationError("body_required", field_name="body")
+        if data.get("to") == "dispatch" and not data.get("category"):
+            raise ValidationError("category_required", field_name="category")
+        if data.get("to") == "outside" and not (data.get("note") or "").strip():
+            raise ValidationError("reason_required", field_name="note")
+
+
+class SendBack(Request):
+    note = _text(MAX_NOTE, min_length=1, required=True)
+
+
+class Consent(Request):
+    party_id = _text(64, min_length=1, required=True)
+    consents = fields.Boolean(required=True)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _reason_for_refusal(self, data, **_kwargs):
+        if data.get("consents") is False and not (data.get("note") or "").strip():
+            raise ValidationError("reason_required", field_name="note")
+
+
+class MediatorAppointment(Request):
+    mediators = _list(_text(64, min_length=1), min_length=1, error="mediators_required", max_length=5, required=True)
+    chosen_by = _choice(("station", "parties"), required=True)
+
+
+class RightsNotice(Request):
+    given_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=None)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+
+
+class MediationSession(Request):
+    held_at = fields.AwareDateTime(required=True, default_timezone=None)
+    place = _text(200, min_length=1, required=True)
+    attendees = _list(_text(100, min_length=1), min_length=1, required=True)
+    record = _text(MAX_TEXT, min_length=1, required=True)
+
+
+class MediationExtension(Request):
+    days = fields.Integer(required=True, strict=True,
+                          validate=validate.Range(min=1, max=MAX_EXTENSION_DAYS, error="invalid_value"))
+    consenting_parties = _list(_text(64, min_length=1), load_default=list)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+
+
+class MediationFailure(Request):
+    reason = _text(MAX_NOTE, min_length=1, required=True)
+    routes_explained = _list(_text(200, min_length=1), min_length=1, error="routes_required", max_length=10,
+                             required=True)
+    body = _choice(REFERRAL_BODIES, allow_none=True, load_default=None)
+    body_name = _text(200, allow_none=True, load_default=None)
+
+
+class Obligation(Request):
+    party_id = _text(64, min_length=1, required=True)
+    what = _text(MAX_NOTE, min_length=1, required=True)
+    how = _text(MAX_NOTE, min_length=1, required=True)
+    due_on = fields.Date(required=True)
+
+
+class AgreementDraft(Request):
+    facts = _text(MAX_TEXT, min_length=1, required=True)
+    responsibilities = _text(MAX_TEXT, min_length=1, required=True)
+    obligations = _list(fields.Nested(Obligation), min_length=1, error="obligations_required", required=True)
+
+
+class Signature(Request):
+    party_id = _text(64, allow_none=True, load_default=None)
+    as_mediator = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _one_signer(self, data, **_kwargs):
+        if bool(data.get("party_id")) == bool(data.get("as_mediator")):
+            raise ValidationError("one_signer", field_name="party_id")
+
+
+class Performance(Request):
+    performed_on = fields.Date(required=True)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+
+
+class JudicialConfirmation(Request):
+    """司法确认: the parties' application to the court and, once made, the court's decision."""
+
+    applied_on = fields.Date(required=True)
+    court = _text(200, min_length=1, required=True)
+    decision = _choice(("confirmed", "rejected"), allow_none=True, load_default=None)
+    decided_on = fields.Date(allow_none=True, load_default=None)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _decided_on_a_day(self, data, **_kwargs):
+        if data.get("decision") and not data.get("decided_on"):
+            raise ValidationError("decision_date_required", field_name="decided_on")
+
+
+class Consultation(Request):
+    """法律咨询: on a case, or a walk-in (then the visitor is named)."""
+
+    case_id = _text(64, allow_none=True, load_default=None)
+    question = _text(MAX_TEXT, min_length=1, required=True)
+    advice = _text(MAX_TEXT, min_length=1, required=True)
+    advisor = _text(100, allow_none=True, load_default=None)
+    visitor_name = _text(100, allow_none=True, load_default=None)
+    contact = _text(32, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _walk_in_is_named(self, data, **_kwargs):
+        if not data.get("case_id") and not (data.get("visitor_name") or "").strip():
+            raise ValidationError("visitor_required", field_name="visitor_name")
+
+
+class LegalAidReferral(Request):
+    reason = _text(MAX_NOTE, min_length=1, required=True)
+    body_name = _text(200, allow_none=True, load_default=None)
+
+
+class CaseResolution(Request):
+    """A station settles a case itself (legal advice given, or settled on the spot)."""
+
+    outcome = _choice(("advice_given", "settled"), required=True)
+    summary = _text(MAX_NOTE, min_length=1, required=True)
+
+
+class SupervisionOrder(Request):
+    to = _text(100, min_length=1, required=True)
+    instruction = _text(MAX_NOTE, min_length=1, required=True)
+    due_on = fields.Date(required=True)
+
+
+class FollowUp(Request):
+    satisfied = fields.Boolean(required=True)
+    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+    visited_on = fields.Date(allow_none=True, load_default=None)
+
+
+class AgendaItem(Request):
+    title = _text(200, min_length=1, required=True)
+    description = _text(MAX_TEXT, min_length=1, required=True)
+    case_id = _text(64, allow_none=True, load_default=None)
+
+
+class Attendees(fields.Field):
+    """A meeting's attendance: a head count, or the list of those present."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("invalid_value")
+        if isinstance(value, int):
+            if value < 1:
+                raise ValidationError("invalid_value")
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() and len(v) <= 100
+                                                     for v in value):
+            return value
+        raise ValidationError("invalid_value")
+
+
+class CouncilMeeting(Request):
+    held_at = fields.AwareDateTime(required=True, default_timezone=None)
+    place = _text(200, min_length=1, required=True)
+    attendees = Attendees(required=True)
+    item_ids = _list(_text(64, min_length=1), min_length=1, required=True)
+
+
+def _rule_import():
+    from shared.contracts.scoring import RuleImport  # scoring's contracts build on this module
+
+    return RuleImport()
+
+
+class CouncilDecision(Request):
+    meeting_id = _text(64, min_length=1, required=True)
+    votes_for = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, error="invalid_votes"))
+    votes_against = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, error="invalid_votes"))
+    abstentions = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, error="invalid_votes"))
+    decision = _text(MAX_TEXT, min_length=1, required=True)
+    # A new version of a village rule (村规民约), in the shape scoring's import_rules takes.
+    adopts_rule = fields.Nested(lambda: _rule_import(), allow_none=True, load_default=None)
+
+
+class MediationFigures(Request):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+
+    @validates_schema
+    def _runs_forward(self, data, **_kwargs):
+        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
+            raise ValidationError("period_backwards", field_name="to")
+
+
+class StationStaff(Request):
+    code = _text(64, min_length=1, required=True)
+    community = _text(32, min_length=1, required=True)
+    name = _text(100, min_length=1, required=True)
+    station = _choice(STATIONS, error="unknown_station", required=True)

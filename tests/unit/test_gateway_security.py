@@ -13,7 +13,7 @@ from gateway.accounts import Base, hash_password, password_matches
 from gateway.app import create_app
 from gateway.idempotency import IdempotentRequest, decide, kept, valid_key
 from gateway.throttle import after_failure, count_attempt
-from gateway.tokens import Tokens, TokenRefused, check_session
+from gateway.tokens import TokenRefused, Tokens, check_session
 from shared.config import component_config
 from shared.contracts.messages import MESSAGES
 from shared.contracts.roles import ROLES

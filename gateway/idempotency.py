@@ -11,7 +11,8 @@ final (401, 429, 5xx) are not kept: the retry runs again.
 
 The caller is the bearer token's subject, else an Open311 ``api_key`` (form
 field or query argument, kept only as a hash), else the client's address.
-Keys are optional: a POST without one works as always.
+Keys are optional: a POST without one works as always. Sign-in and refresh
+ignore them: their answers are fresh credentials, which are never stored.
 """
 import hashlib
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.accounts import Base
+from gateway.permissions import action_of
 from gateway.problems import Problem
 from shared.db import UTCDateTime
 from shared.times import utcnow
@@ -30,7 +32,8 @@ from shared.times import utcnow
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 NOT_KEPT = frozenset({401, 408, 429})  # and every 5xx
-KEPT_HEADERS = ("Location",)
+# Routes whose answers are credentials: not kept (a retry simply signs in again).
+CREDENTIAL_ACTIONS = frozenset({"auth:sign_in", "auth:refresh"})
 
 
 class IdempotentRequest(Base):
@@ -115,6 +118,8 @@ def install(app: Flask, sessions, tokens, ttl_s: int) -> None:
     def _claim_key():
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None:
+            return None
+        if action_of(app.view_functions.get(request.endpoint))[0] in CREDENTIAL_ACTIONS:
             return None
         if not valid_key(key):
             raise Problem.on_field(422, HEADER, "idempotency_key_invalid", max=MAX_KEY_LENGTH)

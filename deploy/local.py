@@ -182,6 +182,8 @@ Demo accounts (password for all: {DEMO_PASSWORD}):
   lanshan-street  the street platform                                   街道平台
   ytl-review-01   review group for civility points                      评议小组
   ytl-44-1-01     a resident: household 01 of building 44, unit 1        居民
+  ytl-reception   station staff, reception station                      接访站
+  district-it     district IT: /api/v1/ops, the audit log               区信息中心
 """
 
 

@@ -76,10 +76,14 @@ PUBLIC_ACTIONS: dict[str, str] = {
     "auth:sign_out": "revoke a sign-in (the refresh or access token is the credential)",
     "health:read": "each service's up/down state, for load balancers; no personal data",
     "publication:read": "公示 lists: household codes and points, never a name",
+    "openapi:read": "the OpenAPI document and its docs page",
+    "open311:read": "Open311 GeoReport v2 discovery, services and requests: no personal fields",
 }
 
 # Routes that authenticate an API key themselves (partner systems, Open311 clients).
-API_KEY_ACTIONS: dict[str, str] = {}
+API_KEY_ACTIONS: dict[str, str] = {
+    "open311:submit": "Open311 GeoReport v2 POST requests (api_key required by the specification)",
+}
 
 ACTION_ATTRIBUTE = "permission_action"
 KIND_ATTRIBUTE = "permission_kind"

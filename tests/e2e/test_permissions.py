@@ -90,4 +90,5 @@ def test_without_a_token_every_non_public_route_is_401_and_public_ones_answer(pl
             ok = answer.status_code in (400, 401, 403)
         if not ok:
             wrong.append(f"{method} {path} [{action}] -> {answer.status_code} {answer.text[:200]}")
+        assert not MOBILE.search(answer.text), f"an anonymous caller saw a phone number in {method} {path}"
     assert not wrong, "\n".join(wrong)

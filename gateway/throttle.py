@@ -11,6 +11,7 @@
 The arithmetic is pure (``after_failure``, ``count_attempt``); ``LoginThrottle``
 keeps the state in short transactions, never while a password is being checked.
 """
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +27,7 @@ from shared.db import UTCDateTime
 class ThrottleState(Base):
     __tablename__ = "login_throttle"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # account:<username> or address:<ip>
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # account:<sha256 of name> or address:<ip>
     count: Mapped[int] = mapped_column(Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -78,7 +79,7 @@ class LoginThrottle:
                 row.count, row.window_started_at, now, self.address_window_s, self.address_limit)
             if until is not None:
                 return Refusal("too_many_attempts", until)
-            account = session.get(ThrottleState, f"account:{username}", with_for_update=True)
+            account = session.get(ThrottleState, _account_key(username), with_for_update=True)
             if account is not None and account.locked_until is not None and account.locked_until > now:
                 return Refusal("account_locked", account.locked_until, self.max_failures)
             return None
@@ -89,7 +90,7 @@ class LoginThrottle:
         """Record the outcome; a refusal when this failure locked the account, or when it was locked meanwhile."""
 
         def change(session):
-            row = _row(session, f"account:{username}", now)
+            row = _row(session, _account_key(username), now)
             if row.locked_until is not None and row.locked_until > now:
                 return Refusal("account_locked", row.locked_until, self.max_failures)
             if succeeded:
@@ -112,6 +113,11 @@ class LoginThrottle:
                     if attempt == 2:
                         raise
         return None
+
+
+def _account_key(username: str) -> str:
+    """Names are kept only as a hash: what is typed as a name is sometimes a password."""
+    return "account:" + hashlib.sha256(username.encode()).hexdigest()
 
 
 def _row(session, key: str, now: datetime) -> ThrottleState:

@@ -7,8 +7,13 @@ method and path, the target id, the status code, the time (UTC) and the
 address. Never a request body, a password, a name or a phone number.
 
 ``GET /api/v1/audit``: the community office reads its own community's rows,
-district IT reads every row.
+with account ids; district IT reads every row without personal data: the actor
+as a pseudonym (``ref``, the same one the office sees next to the account id, so
+the two can talk about one account) and the address cut to its network (/24, /48).
 """
+import hashlib
+import hmac
+import ipaddress
 import uuid
 from datetime import datetime
 
@@ -141,11 +146,33 @@ def audit_log():
         total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
         rows = session.scalars(select(AuditEntry).where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
-    return jsonify(total=total, page=page, per_page=per_page, items=[_view(row) for row in rows])
+    personal = g.account.role != "district_it"
+    secret = current_app.extensions["gateway"].config["SECRET_KEY"]
+    return jsonify(total=total, page=page, per_page=per_page, items=[_view(row, personal, secret) for row in rows])
 
 
-def _view(row: AuditEntry) -> dict:
-    return {"id": row.id, "at": shown_local(row.at),
-            "actor": {"kind": row.actor_kind, "id": row.actor, "role": row.role, "community": row.community},
+def pseudonym(secret: str, actor: str | None) -> str | None:
+    """A stable stand-in for an account or key id that does not reveal it."""
+    if actor is None:
+        return None
+    return hmac.new(secret.encode(), f"audit-actor:{actor}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def network_of(address: str | None) -> str | None:
+    """The address's network only: 203.0.113.9 -> 203.0.113.0/24; IPv6 to its /48."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+
+
+def _view(row: AuditEntry, personal: bool, secret: str) -> dict:
+    actor = {"kind": row.actor_kind, "ref": pseudonym(secret, row.actor), "role": row.role,
+             "community": row.community}
+    if personal:
+        actor["id"] = row.actor
+    return {"id": row.id, "at": shown_local(row.at), "actor": actor,
             "action": row.action, "method": row.method, "path": row.path, "target": row.target,
-            "status": row.status, "replayed": row.replayed, "address": row.address}
+            "status": row.status, "replayed": row.replayed,
+            "address": row.address if personal else network_of(row.address)}

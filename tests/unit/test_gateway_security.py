@@ -176,6 +176,16 @@ def test_only_final_answers_are_kept_and_keys_are_visible_ascii():
     assert not valid_key("x" * 256)
 
 
+# --- the audit log for district IT -------------------------------------------------------
+def test_district_it_sees_networks_and_pseudonyms_not_addresses_and_accounts():
+    assert audit.network_of("203.0.113.9") == "203.0.113.0/24"
+    assert audit.network_of("2001:db8:1234:5678::1") == "2001:db8:1234::/48"
+    assert audit.network_of(None) is None and audit.network_of("unix-socket") is None
+    ref = audit.pseudonym("secret", "zhangyan")
+    assert ref == audit.pseudonym("secret", "zhangyan") and "zhangyan" not in ref and len(ref) == 16
+    assert ref != audit.pseudonym("another secret", "zhangyan") and audit.pseudonym("secret", None) is None
+
+
 # --- phone numbers ----------------------------------------------------------------------
 @pytest.mark.parametrize(("phone", "shown"), [
     ("13810001004", "138****1004"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ForeignKey, String, update
+from sqlalchemy import ForeignKey, String, delete, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.accounts import Base
@@ -40,7 +40,7 @@ class RefreshToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("sign_in_sessions.id"), index=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -95,6 +95,8 @@ class Tokens:
 
     # --- sessions and refresh tokens
     def open_session(self, session, username: str, now: datetime) -> Issued:
+        # Expired refresh tokens can do nothing any more: each sign-in clears them away.
+        session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
         family = SignInSession(id=str(uuid.uuid4()), username=username, created_at=now)
         session.add(family)
         session.flush()  # before its first refresh token, which refers to it

@@ -79,12 +79,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_refresh_tokens'))
     )
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_refresh_tokens_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_refresh_tokens_session_id'), ['session_id'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refresh_tokens_session_id'))
+        batch_op.drop_index(batch_op.f('ix_refresh_tokens_expires_at'))
 
     op.drop_table('refresh_tokens')
     with op.batch_alter_table('sign_in_sessions', schema=None) as batch_op:

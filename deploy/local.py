@@ -184,7 +184,7 @@ Demo accounts (password for all: {DEMO_PASSWORD}):
   ytl-44-1-01     a resident: household 01 of building 44, unit 1        居民
   ytl-reception, ytl-triage, ytl-mediator, ytl-legal, ytl-supervision, ytl-council
                   the six stations of the mediation desk                 接访 分流 调解 法律 督办 议事
-  district-it     district IT: health, dead letters, replay              区运维
+  district-it     district IT: /api/v1/ops, the audit log               区信息中心
 """
 
 

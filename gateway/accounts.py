@@ -1,19 +1,19 @@
-"""Accounts: who may sign in, with which role and scope, and their access tokens.
+"""Accounts: who may sign in, with which role and scope.
 
-Passwords are hashed with scrypt (a memory-hard KDF from the standard library);
-access tokens are signed and expire.
+Passwords are hashed with argon2id (argon2-cffi's default parameters, RFC 9106's
+low-memory profile). Tokens are in gateway.tokens, sign-in throttling in
+gateway.throttle.
 """
-import hashlib
-import hmac
-import secrets
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
 
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_hasher = PasswordHasher()
+# Checked against when the username is unknown, so that a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("no account has this password")
 
 
 class Base(DeclarativeBase):
@@ -43,30 +43,15 @@ class Account(Base):
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    return _hasher.hash(password)
 
 
-def password_matches(password: str, stored: str) -> bool:
-    _scheme, salt, digest = stored.split("$")
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **SCRYPT)
-    return hmac.compare_digest(candidate.hex(), digest)
-
-
-class Tokens:
-    def __init__(self, secret: str, ttl_s: int):
-        self._signer = URLSafeTimedSerializer(secret, salt="access-token")
-        self.ttl_s = ttl_s
-
-    def issue(self, username: str) -> str:
-        return self._signer.dumps({"sub": username})
-
-    def subject(self, token: str) -> str | None:
-        try:
-            return self._signer.loads(token, max_age=self.ttl_s)["sub"]
-        except (BadSignature, SignatureExpired, KeyError, TypeError):
-            return None
+def password_matches(password: str, stored: str | None) -> bool:
+    """Constant work whether or not there is an account: pass ``stored=None`` for an unknown name."""
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def find(session, username: str) -> Account | None:

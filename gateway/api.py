@@ -1,12 +1,12 @@
-"""Routes under /api/v1. Each names its action from the permission table,
+"""Routes under /api/v1. Each names its action from the permission table
+(``@requires(action)`` or ``@public(action)``; see gateway/permissions.py),
 validates its input with the shared contracts, and calls one service."""
 import base64
-from functools import wraps
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from gateway import accounts
-from gateway.permissions import allowed
+from gateway.guard import requires
+from gateway.permissions import public
 from gateway.problems import Problem, from_exception
 from shared.config import SERVICE_NAMES
 from shared.contracts import rpc
@@ -34,29 +34,6 @@ def call(service: str, method: str, *args):
         raise from_exception(exc, service) from exc
 
 
-def requires(action: str):
-    """Authenticate the bearer token and check the caller's role for ``action``."""
-
-    def decorate(view):
-        @wraps(view)
-        def guarded(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            username = _gateway().tokens.subject(header[7:]) if header.startswith("Bearer ") else None
-            with _gateway().sessions() as session:
-                account = accounts.find(session, username) if username else None
-            if account is None:
-                raise Problem(401, "unauthorized")
-            if not allowed(action, account.role):
-                raise Problem(403, "forbidden_role", params={"role": account.role})
-            g.account = account
-            g.caller = account.as_caller()
-            return view(*args, **kwargs)
-
-        return guarded
-
-    return decorate
-
-
 def json_body(schema=None) -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -70,24 +47,7 @@ def json_body(schema=None) -> dict:
     return data
 
 
-# --- accounts -------------------------------------------------------------
-@blueprint.post("/api/v1/auth/token")
-def issue_token():
-    data = json_body()
-    username, password = data.get("username"), data.get("password")
-    missing = [{"field": f, "code": "required", "params": {}} for f in ("username", "password")
-               if not isinstance(data.get(f), str) or not data.get(f)]
-    if missing:
-        raise Problem(422, "invalid_input", missing)
-    with _gateway().sessions() as session:
-        account = accounts.find(session, username)
-    if account is None or not accounts.password_matches(password, account.password_hash):
-        raise Problem(401, "bad_credentials")
-    tokens = _gateway().tokens
-    return jsonify(access_token=tokens.issue(username), token_type="Bearer", expires_in=tokens.ttl_s,
-                   account=account.as_caller())
-
-
+# --- accounts (sign-in, refresh and sign-out: gateway.auth) ---------------
 @blueprint.get("/api/v1/me")
 @requires("account:read")
 def me():
@@ -330,6 +290,7 @@ def staff_performance():
 
 
 @blueprint.get("/api/v1/public/<community>/publication/<period>")
+@public("publication:read")
 def publication(community, period):
     """公示: household codes and points (and payouts once settled), never a name. No sign-in needed."""
     return jsonify(call("scoring", "publication", community, period))
@@ -337,6 +298,7 @@ def publication(community, period):
 
 # --- operations -----------------------------------------------------------
 @blueprint.get("/healthz")
+@public("health:read")
 def healthz():
     """Each service's own answer; 503 when any is down. No personal data."""
     services = {}

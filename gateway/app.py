@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from flask import Flask, g, request
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import accounts, api, desk
+from gateway import api, audit, auth, desk, idempotency, ops, permissions
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
+from gateway.throttle import LoginThrottle
+from gateway.tokens import Tokens
 from shared.config import component_config
 from shared.db import create_db_engine, session_factory
 
@@ -24,7 +27,9 @@ LOOPBACK = ("127.", "localhost", "[::1]")
 class Gateway:
     rpc: RpcPool
     sessions: sessionmaker
-    tokens: accounts.Tokens
+    tokens: Tokens
+    throttle: LoginThrottle
+    config: dict
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,13 +41,29 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.json.ensure_ascii = False
+    proxy_hops = int(config.get("TRUSTED_PROXY_HOPS", 0))
+    if proxy_hops:
+        # Behind that many reverse proxies, the client's address is what they put in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops)
+    sessions = session_factory(create_db_engine(config["DATABASE_URL"]))
+    tokens = Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"]), int(config["REFRESH_TOKEN_TTL_S"]))
     app.extensions["gateway"] = Gateway(
         rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_POOL_SIZE"])),
-        sessions=session_factory(create_db_engine(config["DATABASE_URL"])),
-        tokens=accounts.Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"])),
+        sessions=sessions,
+        tokens=tokens,
+        throttle=LoginThrottle(sessions, int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_LOCK_S"]),
+                               int(config["LOGIN_ADDRESS_LIMIT"]), int(config["LOGIN_ADDRESS_WINDOW_S"])),
+        config=config,
     )
+    # App-wide, so they cover every blueprint, including those registered below later.
+    idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
+    audit.install(app, sessions)
+
+    app.register_blueprint(auth.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(desk.blueprint)
+    app.register_blueprint(audit.blueprint)
+    app.register_blueprint(ops.blueprint)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):
@@ -62,4 +83,6 @@ def create_app(config: dict | None = None) -> Flask:
             log.exception("unhandled error on %s %s", request.method, request.path)
             return problem_response(Problem(500, "internal_error"))
 
+    # Last: every route registered above must have declared its action in the permission table.
+    permissions.check_routes(app)
     return app

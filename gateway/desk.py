@@ -3,7 +3,9 @@ legal services, supervision and the residents' council. Each names its action fr
 permission table; which station may do what to which case is the mediation service's rule."""
 from flask import Blueprint, Response, g, jsonify, request
 
-from gateway.api import call, json_body, requires
+from gateway.api import call, json_body
+from gateway.guard import requires
+from gateway.permissions import public
 
 blueprint = Blueprint("desk", __name__)
 
@@ -164,6 +166,7 @@ def decide(item_id):
 
 
 @blueprint.get("/api/v1/public/<community>/council-decisions")
+@public("council:published")
 def published_decisions(community):
     """Decisions of the residents' council, published: no sign-in needed, no names."""
     return jsonify(call("mediation", "published_decisions", community))

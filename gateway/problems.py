@@ -24,9 +24,11 @@ BROKER_DOWN = (OSError, socket.timeout, AmqpConnectionError, OperationalError)
 class Problem(Exception):
     """Raised inside the gateway to answer with a problem."""
 
-    def __init__(self, status: int, code: str, errors: list[dict] | None = None, params: dict | None = None):
+    def __init__(self, status: int, code: str, errors: list[dict] | None = None, params: dict | None = None,
+                 headers: dict | None = None):
         super().__init__(code)
         self.status, self.code, self.errors, self.params = status, code, errors or [], params or {}
+        self.headers = headers or {}  # e.g. Retry-After on a 429, WWW-Authenticate on a 401
 
     @classmethod
     def on_field(cls, status: int, field: str, code: str, **params) -> "Problem":
@@ -55,7 +57,7 @@ def problem_response(problem: Problem) -> Response:
         ]
     return Response(json.dumps(body, ensure_ascii=False), status=problem.status,
                     content_type="application/problem+json; charset=utf-8",
-                    headers={"Content-Language": "en" if lang == "en" else "zh-CN"})
+                    headers={"Content-Language": "en" if lang == "en" else "zh-CN", **problem.headers})
 
 
 def _params(error: dict, lang: str) -> dict:

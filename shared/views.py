@@ -10,10 +10,20 @@ def local_time(attribute: str) -> fields.Function:
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """A phone number for someone who does not handle the matter: 13812341004 -> 138****1004."""
-    if not phone:
-        return phone
-    digits = phone.strip()
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * max(len(digits) - 2, 1) + digits[-2:] if len(digits) > 2 else "**"
+    """A phone number for someone who is not handling the record: 13810001004 -> 138****1004.
+
+    The first three and last four digits stay (enough to tell two numbers apart on
+    the phone with the person), the rest become ``*``; a number too short to keep
+    that much shows only its last two digits. Separators (spaces, dashes, a
+    leading +86) are dropped first.
+    """
+    if phone is None:
+        return None
+    digits = "".join(c for c in str(phone) if c.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if not digits:
+        return ""
+    if len(digits) < 8:
+        return "*" * max(len(digits) - 2, 0) + digits[-2:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

@@ -1,3 +1,4 @@
+from gateway import audit, idempotency, throttle, tokens  # noqa: F401  (their tables join the metadata)
 from gateway.accounts import Base
 from shared.migrations import run_migrations
 

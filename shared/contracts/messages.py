@@ -39,6 +39,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_your_task": ("此任务派给了其他处置人,您不能操作。", "This task is assigned to someone else."),
     "not_grid_worker": ("只有本网格的网格员可以核查。", "Only this grid's grid worker may verify."),
     "not_reporter": ("只有报告人可以评价。", "Only the reporter may rate."),
+    "token_expired": (
+        "访问令牌已过期,请用刷新令牌换取新的访问令牌,或重新登录。",
+        "The access token has expired; use your refresh token to get a new one, or sign in again.",
+    ),
+    "token_revoked": ("此次登录已退出或已被注销,请重新登录。", "This sign-in has been signed out or revoked; sign in again."),
+    "refresh_invalid": ("刷新令牌无效或已过期,请重新登录。", "The refresh token is not valid or has expired; sign in again."),
+    "refresh_reused": (
+        "此刷新令牌已使用过,可能已被他人获取;为安全起见,本次登录的全部令牌均已作废,请重新登录。",
+        "This refresh token was already used and may have been copied; for safety every token of this sign-in "
+        "has been revoked. Sign in again.",
+    ),
+    "account_locked": (
+        "账号“{username}”因连续 {count} 次密码错误已被锁定,请于 {until}(北京时间)之后再试。",
+        "Account '{username}' is locked after {count} wrong passwords in a row; try again after {until} "
+        "(Asia/Shanghai time).",
+    ),
+    "too_many_attempts": (
+        "此网络地址的登录尝试过于频繁,请于 {until}(北京时间)之后再试。",
+        "Too many sign-in attempts from this address; try again after {until} (Asia/Shanghai time).",
+    ),
+    # retried requests (Idempotency-Key)
+    "idempotency_key_invalid": (
+        "请求头 Idempotency-Key 须为 1 至 {max} 个可见 ASCII 字符。",
+        "The Idempotency-Key header must be 1 to {max} visible ASCII characters.",
+    ),
+    "idempotency_key_reused": (
+        "此 Idempotency-Key 已用于内容不同的请求;新的请求请使用新的 Idempotency-Key。",
+        "This Idempotency-Key was already used for a request with a different body; use a new key for a new request.",
+    ),
+    "idempotency_in_flight": (
+        "使用同一 Idempotency-Key 的请求仍在处理中,请稍后重试。",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+    ),
     # state
     "report_not_found": ("找不到案卷“{id}”。", "No report '{id}'."),
     "task_not_found": ("找不到任务“{id}”。", "No task '{id}'."),
@@ -152,6 +185,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "service_unavailable": ("{service} 服务暂时不可用,请稍后重试。", "The {service} service is unavailable; try again shortly."),
     "timeout": ("{service} 服务响应超时,请稍后重试。", "The {service} service timed out; try again shortly."),
     "internal_error": ("服务器内部错误,已记录。", "Internal server error; it has been logged."),
+    "queue_not_found": ("没有名为“{queue}”的事件队列。", "No event queue '{queue}'."),
     "route_not_found": ("没有这个接口。", "No such endpoint."),
     "method_not_allowed": ("此接口不支持该请求方法。", "This endpoint does not accept that method."),
 }

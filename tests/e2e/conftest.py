@@ -40,12 +40,20 @@ class Api:
 
 
 @pytest.fixture(scope="module")
-def platform(vhost, tmp_path_factory):
+def platform_env() -> dict:
+    """Extra environment for the platform's processes; a test module overrides it (e.g. short lock times)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def platform(vhost, tmp_path_factory, platform_env):
     folder = tmp_path_factory.mktemp("platform")
     clock = FileClock(str(folder / "now"))  # system time until a test moves it
     running = LocalPlatform(
         folder,
-        env={"AMQP_URI": vhost.uri, "RPC_TIMEOUT_S": "5", "GATEWAY_WORKERS": "1", "CLOCK": f"file:{clock.path}"},
+        # Access tokens live an hour here: a module's signed-in users outlast the 15 minutes of production.
+        env={"AMQP_URI": vhost.uri, "RPC_TIMEOUT_S": "5", "GATEWAY_WORKERS": "1", "CLOCK": f"file:{clock.path}",
+             "ACCESS_TOKEN_TTL_S": "3600", **platform_env},
         gateway_bind=f"127.0.0.1:{free_port()}",
     )
     running.clock = clock

@@ -419,6 +419,24 @@ def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
         return task_view.dump(rows, many=True)
 
 
+def public_agencies(uow, community: str) -> dict:
+    """The names of the organisations that handle a community's work, for public answers (Open311's
+    agency_responsible): the community, its grids, its property companies and its street's platform.
+    Organisations only, never a person."""
+    with uow:
+        found = uow.session.get(Community, community)
+        if found is None:
+            return {"community": None, "street": None, "grids": {}, "companies": {}}
+        grids = uow.session.scalars(select(Grid).where(Grid.community == community)).all()
+        companies = uow.session.scalars(select(PropertyCompany).where(PropertyCompany.community == community)).all()
+        platform = uow.session.scalars(select(Staff).where(Staff.community == found.street,
+                                                           Staff.role == "street_platform")
+                                       .order_by(Staff.code)).first()
+        return {"community": {"zh": found.name_zh, "en": found.name_en},
+                "street": platform.name if platform else found.street,
+                "grids": {g.code: g.name for g in grids}, "companies": {c.code: c.name for c in companies}}
+
+
 def tasks_of_report(uow, report_id: str) -> list[dict]:
     with uow:
         rows = uow.session.scalars(select(Task).where(Task.report_id == report_id).order_by(Task.sequence)).all()

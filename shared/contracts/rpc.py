@@ -150,6 +150,17 @@ class ReportFilter(Request):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+class PublicReportFilter(Request):
+    """What anyone may ask of a community's reports (Open311 GET requests): no person in it."""
+
+    ids = fields.List(_text(64), load_default=None, validate=validate.Length(max=100))
+    category = _text(64, load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", "closed")))
+    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
 class Verification(Request):
     passed = fields.Boolean(required=True)
     note = _text(MAX_NOTE, load_default=None, allow_none=True)

@@ -7,7 +7,7 @@ from flask import Flask, g, request
 from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from gateway import accounts, api
+from gateway import accounts, api, open311, openapi
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from shared.config import component_config
@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config["SECRET_KEY"] == DEVELOPMENT_SECRET and not bind.startswith(LOOPBACK):
         # Anyone could sign a token for any account with the published key.
         raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # no static files: every route is in the OpenAPI document
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.json.ensure_ascii = False
     app.extensions["gateway"] = Gateway(
@@ -41,7 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
         sessions=session_factory(create_db_engine(config["DATABASE_URL"])),
         tokens=accounts.Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"])),
     )
+    app.config["OPEN311_ANONYMOUS_RPM"] = int(config.get("OPEN311_ANONYMOUS_RPM", 120))
+    app.config["OPEN311_MAX_RESULTS"] = int(config.get("OPEN311_MAX_RESULTS", 200))
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(open311.blueprint)
+    app.register_blueprint(openapi.blueprint)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):

@@ -63,8 +63,8 @@ class DispatchService:
         return service_layer.get_task(self.db.unit_of_work(), caller, task_id)
 
     @rpc
-    def public_agencies(self, community):
-        return service_layer.public_agencies(self.db.unit_of_work(), community)
+    def public_organisation(self, community):
+        return service_layer.public_organisation(self.db.unit_of_work(), community)
 
     @rpc
     def tasks_of_report(self, report_id):

@@ -103,6 +103,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "service_unavailable": ("{service} 服务暂时不可用,请稍后重试。", "The {service} service is unavailable; try again shortly."),
     "timeout": ("{service} 服务响应超时,请稍后重试。", "The {service} service timed out; try again shortly."),
     "internal_error": ("服务器内部错误,已记录。", "Internal server error; it has been logged."),
+    "rate_limited": ("请求过于频繁,请 {seconds} 秒后再试。", "Too many requests; try again in {seconds} s."),
     "route_not_found": ("没有这个接口。", "No such endpoint."),
     "method_not_allowed": ("此接口不支持该请求方法。", "This endpoint does not accept that method."),
 }

@@ -272,6 +272,8 @@ def calendar():
     year = request.args.get("year", "")
     if not year.isdigit():
         raise Problem.on_field(422, "year", "required")
+    if not 1 <= int(year) <= 9999:
+        raise Problem.on_field(422, "year", "invalid_value")
     return jsonify(year=int(year), days=call("dispatch", "list_calendar", int(year)))
 
 

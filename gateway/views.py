@@ -6,7 +6,7 @@ checks every answer of the live gateway against them. Objects accept more fields
 (a new field in a service's answer breaks no client), but a listed field must have its listed type;
 ``allow_none=True`` marks every field that can be null.
 """
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class View(Schema):
@@ -265,7 +265,7 @@ class DecidedRequest(ChangeRequest):
 
 # --- calendar and figures ---------------------------------------------------------
 class CalendarQuery(Schema):
-    year = fields.Integer(required=True, metadata={"example": 2026})
+    year = fields.Integer(required=True, validate=validate.Range(min=1, max=9999), metadata={"example": 2026})
 
 
 class CalendarDay(View):

@@ -146,7 +146,7 @@ class ReportFilter(Request):
     reporter = fields.String(load_default=None)
     created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
     created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -11,6 +11,7 @@ is the public view (reporting.public_reports): no reporter, no handler's name, n
 household; ``agency_responsible`` is the organisation that handles it. Every call counts against a
 rate limit: the key's own (``requests_per_minute``), or ``OPEN311_ANONYMOUS_RPM`` per address.
 """
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from gateway import keys
 from gateway.api import call
 from gateway.openapi import documented
+from gateway.permissions import allowed
 from gateway.problems import Problem, language
 from shared.contracts import rpc
 from shared.contracts.errors import InvalidInput
@@ -89,6 +91,10 @@ def _say(code: str, lang: str, params: dict) -> str:
 
 
 # --- answers in both formats ------------------------------------------------------------------
+# Characters XML 1.0 cannot carry (control characters a phone keyboard may still send).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _xml_value(element: ET.Element, value) -> None:
     if value is None:
         return
@@ -102,7 +108,7 @@ def _xml_value(element: ET.Element, value) -> None:
         for inner in value:
             _xml_value(ET.SubElement(element, item), inner)
     else:
-        element.text = str(value)
+        element.text = NOT_IN_XML.sub("", str(value))
 
 
 def answer(fmt: str, root: str, body, status: int = 200, headers: dict | None = None) -> Response:
@@ -442,6 +448,8 @@ def create_request(fmt):
     caller = g.get("api_caller")
     if caller is None:
         raise Open311Error(403, "api_key")
+    if not allowed("reports:create", caller["role"]):
+        raise Open311Error(403, "forbidden_role", role=caller["role"])
     _community()  # a jurisdiction_id, if given, must be the key's
     form = request.form
     service_code = form.get("service_code", "").strip()

@@ -33,6 +33,7 @@ from marshmallow import fields as marshmallow_fields
 from werkzeug.exceptions import NotFound
 
 from gateway import views
+from gateway.permissions import PERMISSIONS
 
 AUTO = "auto"
 PROBLEM_JSON = "application/problem+json"
@@ -169,7 +170,8 @@ def _operation(rule, view, doc: RouteDoc, path_parameters: list[dict]) -> dict:
     }
     action = getattr(view, "required_action", None)
     if action:
-        operation["description"] = f"Permission: `{action}`."
+        roles = ", ".join(sorted(PERMISSIONS.get(action, ())))
+        operation["description"] = f"Permission: `{action}` (roles: {roles})."
     operation["security"] = [{security: []}] if security else []
     if doc.query is not None:
         operation["parameters"].append({"in": "query", "schema": doc.query})

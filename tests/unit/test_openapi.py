@@ -51,7 +51,8 @@ def test_every_route_follows_the_convention(app):
 def test_security_follows_the_route(document):
     paths = document["paths"]
     assert paths["/api/v1/reports"]["post"]["security"] == [{"bearer": []}]
-    assert paths["/api/v1/reports/{report_id}"]["get"]["description"] == "Permission: `reports:read`."
+    assert paths["/api/v1/reports/{report_id}"]["get"]["description"].startswith("Permission: `reports:read` (roles:")
+    assert "grid_worker" in paths["/api/v1/reports/{report_id}/verification"]["post"]["description"]
     assert paths["/api/v1/auth/token"]["post"]["security"] == []
     assert paths["/api/v1/public/{community}/publication/{period}"]["get"]["security"] == []
     assert paths["/open311/v2/requests.{fmt}"]["post"]["security"] == [{"api_key": []}]

@@ -46,6 +46,10 @@ def test_every_route_follows_the_convention(app):
     undocumented = [rule.rule for rule in app.url_map.iter_rules()
                     if getattr(app.view_functions[rule.endpoint], "openapi", None) is None]
     assert not undocumented, "add @documented(...) to these routes (see gateway/openapi.py)"
+    without_answer = [rule.rule for rule in app.url_map.iter_rules()
+                      if (doc := app.view_functions[rule.endpoint].openapi).returns is None
+                      and doc.media_type == ("application/json",) and doc.status not in doc.extra_responses]
+    assert not without_answer, "name the schema of what these routes answer: @documented(returns=...)"
 
 
 def test_security_follows_the_route(document):

@@ -319,7 +319,7 @@ def services(fmt):
         "description": c["description"][lang],
         "metadata": bool(c["attributes"]),
         "type": "realtime",
-        "keywords": None,
+        "keywords": c["group"]["code"],
         "group": c["group"][lang],
     } for c in call("reporting", "list_categories")]
     return answer(fmt, "services", items)
@@ -556,13 +556,20 @@ def _service_request(report: dict, categories: dict, organisation: dict, lang: s
         "requested_datetime": report["created_at"],
         "updated_datetime": report["updated_at"],
         "expected_datetime": report["deadline_at"],
-        "address": report["address"],
+        "address": report["address"] or _building_address(report["building"], lang),
         "address_id": report["building"],
         "zipcode": None,
         "lat": report["latitude"],
         "long": report["longitude"],
         "media_url": report["media_urls"][0] if report["media_urls"] else None,
     }
+
+
+def _building_address(building: str | None, lang: str) -> str | None:
+    """A request filed by address_id reads as the building it names."""
+    if not building:
+        return None
+    return f"Building {building}" if lang == "en" else f"{building}号楼"
 
 
 NOTED_ACTIONS = ("resolved", "verified", "verification_failed", "returned", "escalated", "reopened",

@@ -163,7 +163,7 @@ def test_a_request_is_filed_read_back_and_closed_by_the_normal_flow(client, as_u
     [one] = client.get(f"/requests/{request_id}.json", jurisdiction_id="ytl").json()
     assert one["service_request_id"] == request_id and one["status"] == "open"
     assert one["service_code"] == "property.abandoned_item" and one["service_name"] == "废弃物占用车位"
-    assert one["address_id"] == "47" and one["lat"] == pytest.approx(35.0631)
+    assert one["address_id"] == "47" and one["address"] == "47号楼" and one["lat"] == pytest.approx(35.0631)
     assert one["requested_datetime"].endswith("+08:00") and one["updated_datetime"].endswith("+08:00")
     assert one["media_url"] == "https://example.org/sofa.jpg"
     assert one["description"] == "47号楼前有一张废弃沙发占着车位"

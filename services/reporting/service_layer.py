@@ -125,8 +125,13 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
         return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
 
 
-# Timeline steps the public sees, with their notes; the report itself and its rating are the reporter's.
+# Timeline steps the public sees: every step but the report itself and its rating (the reporter's).
 PUBLIC_ACTIONS = tuple(a for a in domain.ACTIONS if a not in ("reported", "rated"))
+# Steps whose note is about the work (handling feedback, verification, returns, escalations, deadlines)
+# and is shown with them; any other step (a reopening's comment, a mediation case's summary, steps
+# added later) is shown without its note until someone decides its note is public.
+PUBLIC_NOTES = frozenset({"resolved", "verified", "verification_failed", "returned", "escalated",
+                          "extension_requested", "deferral_requested", "request_approved", "request_denied"})
 
 
 def public_reports(uow, community: str, filters: dict) -> list[dict]:
@@ -169,7 +174,8 @@ def public_reports(uow, community: str, filters: dict) -> list[dict]:
                 **public_report_view.dump(report),
                 "steps": [{"at": shown_local(e.at), "action": e.action,
                            "action_name": dict(zip(("zh", "en"), domain.ACTIONS[e.action])),
-                           "note": None if private else e.note} for e in entries],
+                           "note": e.note if e.action in PUBLIC_NOTES and not private else None}
+                          for e in entries],
                 "agency": _agency(report, entries),
             })
         return out

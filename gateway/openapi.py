@@ -4,10 +4,10 @@ The convention every route follows: under its ``@blueprint.<method>(...)`` line 
 ``@requires(...)``, one ``@documented(...)`` names the marshmallow schemas of what it takes and
 what it answers::
 
-    @blueprint.post("/api/v1/reports")
-    @documented(body=rpc.NewReport, returns=views.ReportCreated, status=201, problems=(409,))
-    @requires("reports:create")
-    def create_report(): ...
+    @blueprint.post("/api/v1/reports/<report_id>/verification")
+    @documented(body=rpc.Verification, returns=views.ReportWithTimeline, problems=(409,))
+    @requires("reports:verify")
+    def verify_report(report_id): ...
 
 - ``body``: the request schema the route validates with (a shared contract), JSON by default;
   ``body_type`` for a form or an upload. ``query``: the schema of its query string.

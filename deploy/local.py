@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from deploy.demo.load import DEMO_PASSWORD
+from deploy.demo.load import DEMO_API_KEY, DEMO_PASSWORD
 from shared.config import REPO_ROOT, SERVICE_NAMES, amqp_uri
 
 GATEWAY_URL = "http://127.0.0.1:8000"
@@ -168,6 +168,8 @@ def _welcome(platform: LocalPlatform) -> str:
 The grid governance platform is running (Ctrl-C stops it).
 
   API:      {platform.url}/api/v1        health: {platform.url}/healthz
+  Docs:     {platform.url}/docs          OpenAPI: {platform.url}/openapi.json
+  Open311:  {platform.url}/open311/v2    demo API key (Yantailing, demo only): {DEMO_API_KEY}
   Logs:     {platform.log_dir}
   Data:     {platform.data_dir}
 

@@ -5,11 +5,13 @@ import base64
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from gateway import views
 from gateway.guard import requires
+from gateway.openapi import documented
 from gateway.permissions import public
 from gateway.problems import Problem, from_exception
 from shared.config import SERVICE_NAMES
-from shared.contracts import rpc
+from shared.contracts import rpc, scoring
 from shared.contracts.errors import InvalidInput
 
 blueprint = Blueprint("api", __name__)
@@ -49,6 +51,7 @@ def json_body(schema=None) -> dict:
 
 # --- accounts (sign-in, refresh and sign-out: gateway.auth) ---------------
 @blueprint.get("/api/v1/me")
+@documented(returns=views.Account, calls_service=False)
 @requires("account:read")
 def me():
     return jsonify(g.caller)
@@ -56,12 +59,15 @@ def me():
 
 # --- catalogue and media ----------------------------------------------------
 @blueprint.get("/api/v1/categories")
+@documented(returns=views.CategoryList)
 @requires("categories:read")
 def categories():
     return jsonify(items=call("reporting", "list_categories"))
 
 
 @blueprint.post("/api/v1/media")
+@documented(body=views.Upload, body_type="multipart/form-data", returns=views.StoredMedia, status=201,
+            problems=(415,))
 @requires("media:upload")
 def upload_media():
     upload = request.files.get("file")
@@ -88,6 +94,7 @@ def _image_type(content: bytes) -> str | None:
 
 
 @blueprint.get("/api/v1/media/<media_id>")
+@documented(media_type=("image/jpeg", "image/png", "image/webp"))
 @requires("media:read")
 def get_media(media_id):
     media = call("reporting", "get_media", g.caller, media_id)
@@ -97,6 +104,7 @@ def get_media(media_id):
 
 # --- reports --------------------------------------------------------------
 @blueprint.post("/api/v1/reports")
+@documented(body=rpc.NewReport, returns=views.ReportCreated, status=201)
 @requires("reports:create")
 def create_report():
     created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport))
@@ -104,6 +112,7 @@ def create_report():
 
 
 @blueprint.get("/api/v1/reports")
+@documented(query=rpc.ReportFilter, returns=views.ReportPage)
 @requires("reports:read")
 def list_reports():
     return jsonify(call("reporting", "list_reports", g.caller, _query_args(rpc.ReportFilter)))
@@ -121,18 +130,21 @@ def _query_args(schema) -> dict:
 
 
 @blueprint.get("/api/v1/reports/<report_id>")
+@documented(returns=views.ReportWithTimeline)
 @requires("reports:read")
 def get_report(report_id):
     return jsonify(call("reporting", "get_report", g.caller, report_id))
 
 
 @blueprint.post("/api/v1/reports/<report_id>/verification")
+@documented(body=rpc.Verification, returns=views.ReportWithTimeline, problems=(409,))
 @requires("reports:verify")
 def verify_report(report_id):
     return jsonify(call("reporting", "verify_report", g.caller, report_id, json_body(rpc.Verification)))
 
 
 @blueprint.post("/api/v1/reports/<report_id>/rating")
+@documented(body=rpc.Rating, returns=views.ReportWithTimeline, problems=(409,))
 @requires("reports:rate")
 def rate_report(report_id):
     return jsonify(call("reporting", "rate_report", g.caller, report_id, json_body(rpc.Rating)))
@@ -140,36 +152,42 @@ def rate_report(report_id):
 
 # --- tasks ----------------------------------------------------------------
 @blueprint.get("/api/v1/tasks")
+@documented(query=views.TaskFilter, returns=views.TaskList)
 @requires("tasks:read")
 def list_tasks():
     return jsonify(items=call("dispatch", "list_tasks", g.caller, request.args.get("status")))
 
 
 @blueprint.get("/api/v1/tasks/<task_id>")
+@documented(returns=views.TaskDetail)
 @requires("tasks:read")
 def get_task(task_id):
     return jsonify(call("dispatch", "get_task", g.caller, task_id))
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/accept")
+@documented(returns=views.Task, problems=(409,))
 @requires("tasks:act")
 def accept_task(task_id):
     return jsonify(call("dispatch", "accept_task", g.caller, task_id))
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/resolve")
+@documented(body=rpc.Resolution, returns=views.Task, problems=(409,))
 @requires("tasks:act")
 def resolve_task(task_id):
     return jsonify(call("dispatch", "resolve_task", g.caller, task_id, json_body(rpc.Resolution)))
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/return")
+@documented(body=rpc.TaskReturn, returns=views.TaskWithSuccessor, problems=(409,))
 @requires("tasks:act")
 def return_task(task_id):
     return jsonify(call("dispatch", "return_task", g.caller, task_id, json_body(rpc.TaskReturn)))
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/escalation")
+@documented(body=rpc.Escalation, returns=views.TaskWithSuccessor, problems=(409,))
 @requires("tasks:escalate")
 def escalate_task(task_id):
     """上报: this level cannot solve it."""
@@ -177,24 +195,28 @@ def escalate_task(task_id):
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/extension-requests")
+@documented(body=rpc.ExtensionRequest, returns=views.ChangeRequest, status=201, problems=(409,))
 @requires("tasks:act")
 def request_extension(task_id):
     return jsonify(call("dispatch", "request_extension", g.caller, task_id, json_body(rpc.ExtensionRequest))), 201
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/deferral-requests")
+@documented(body=rpc.DeferralRequest, returns=views.ChangeRequest, status=201, problems=(409,))
 @requires("tasks:act")
 def request_deferral(task_id):
     return jsonify(call("dispatch", "request_deferral", g.caller, task_id, json_body(rpc.DeferralRequest))), 201
 
 
 @blueprint.post("/api/v1/requests/<request_id>/decision")
+@documented(body=rpc.Decision, returns=views.DecidedRequest, problems=(409,))
 @requires("tasks:decide")
 def decide_request(request_id):
     return jsonify(call("dispatch", "decide_request", g.caller, request_id, json_body(rpc.Decision)))
 
 
 @blueprint.post("/api/v1/tasks/<task_id>/resume")
+@documented(returns=views.Task, problems=(409,))
 @requires("tasks:decide")
 def resume_task(task_id):
     return jsonify(call("dispatch", "resume_task", g.caller, task_id))
@@ -202,21 +224,26 @@ def resume_task(task_id):
 
 # --- calendar and figures ---------------------------------------------------
 @blueprint.get("/api/v1/calendar")
+@documented(query=views.CalendarQuery, returns=views.Calendar)
 @requires("calendar:read")
 def calendar():
     year = request.args.get("year", "")
     if not year.isdigit():
         raise Problem.on_field(422, "year", "required")
+    if not 1 <= int(year) <= 9999:
+        raise Problem.on_field(422, "year", "invalid_value")
     return jsonify(year=int(year), days=call("dispatch", "list_calendar", int(year)))
 
 
 @blueprint.put("/api/v1/calendar/days/<day>")
+@documented(body=rpc.CalendarDayChange, returns=views.CalendarDay)
 @requires("calendar:edit")
 def set_calendar_day(day):
     return jsonify(call("dispatch", "set_calendar_day", g.caller, day, json_body(rpc.CalendarDayChange)))
 
 
 @blueprint.get("/api/v1/figures")
+@documented(query=rpc.FiguresQuery, returns=views.Figures)
 @requires("figures:read")
 def figures():
     query = _query_args(rpc.FiguresQuery)
@@ -225,12 +252,14 @@ def figures():
 
 # --- civility points (积分) and the reward fund -----------------------------
 @blueprint.get("/api/v1/households/me")
+@documented(returns=views.Household, problems=(404,))
 @requires("points:own")
 def my_household():
     return jsonify(call("scoring", "my_household", g.caller))
 
 
 @blueprint.get("/api/v1/ledger")
+@documented(query=views.LedgerQuery, returns=views.Ledger)
 @requires("points:review")
 def ledger():
     filters = {k: v for k, v in request.args.items() if k in ("state", "household")}
@@ -238,30 +267,35 @@ def ledger():
 
 
 @blueprint.post("/api/v1/ledger")
+@documented(body=scoring.ProposeEntry, returns=views.LedgerEntry, status=201, problems=(409,))
 @requires("points:propose")
 def propose_entry():
     return jsonify(call("scoring", "propose_entry", g.caller, json_body())), 201
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/verification")
+@documented(body=scoring.EntryVerification, returns=views.LedgerEntry, problems=(409,))
 @requires("points:decide")
 def verify_entry(entry_id):
     return jsonify(call("scoring", "verify_entry", g.caller, entry_id, json_body()))
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/objection")
+@documented(body=scoring.Objection, returns=views.LedgerEntry, problems=(409,))
 @requires("points:object")
 def object_to_entry(entry_id):
     return jsonify(call("scoring", "object_to_entry", g.caller, entry_id, json_body()))
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/decision")
+@documented(body=scoring.ObjectionDecision, returns=views.LedgerEntry, problems=(409,))
 @requires("points:decide")
 def decide_objection(entry_id):
     return jsonify(call("scoring", "decide_objection", g.caller, entry_id, json_body()))
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/reversal")
+@documented(body=scoring.Correction, returns=views.LedgerEntry, status=201, problems=(409,))
 @requires("points:review")
 def reverse_entry(entry_id):
     """A correction or a late appeal: a reversing entry, never an edit."""
@@ -269,18 +303,21 @@ def reverse_entry(entry_id):
 
 
 @blueprint.post("/api/v1/fund-periods")
+@documented(body=scoring.FundPeriodOpen, returns=views.FundPeriod, status=201, problems=(409,))
 @requires("fund:settle")
 def open_period():
     return jsonify(call("scoring", "open_period", g.caller, json_body())), 201
 
 
 @blueprint.post("/api/v1/fund-periods/<code>/settlement")
+@documented(returns=views.Settlement, problems=(409,))
 @requires("fund:settle")
 def settle_period(code):
     return jsonify(call("scoring", "settle_period", g.caller, code))
 
 
 @blueprint.get("/api/v1/staff-performance")
+@documented(query=views.PeriodQuery, returns=views.StaffPerformance)
 @requires("staff:read")
 def staff_performance():
     period = request.args.get("period", "")
@@ -290,6 +327,7 @@ def staff_performance():
 
 
 @blueprint.get("/api/v1/public/<community>/publication/<period>")
+@documented(returns=views.Publication)
 @public("publication:read")
 def publication(community, period):
     """公示: household codes and points (and payouts once settled), never a name. No sign-in needed."""
@@ -298,6 +336,9 @@ def publication(community, period):
 
 # --- operations -----------------------------------------------------------
 @blueprint.get("/healthz")
+@documented(returns=views.Health, summary="Each service's health (503 when any is down)", calls_service=False,
+            extra_responses={503: {"description": "Some service is down: the same answer, status degraded",
+                                   "content": {"application/json": {"schema": views.Health}}}})
 @public("health:read")
 def healthz():
     """Each service's own answer; 503 when any is down. No personal data."""

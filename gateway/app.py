@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api, audit, auth, desk, idempotency, ops, permissions
+from gateway import api, audit, auth, desk, idempotency, open311, openapi, ops, permissions
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from gateway.throttle import LoginThrottle
@@ -38,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config["SECRET_KEY"] == DEVELOPMENT_SECRET and not bind.startswith(LOOPBACK):
         # Anyone could sign a token for any account with the published key.
         raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # no static files: every route is in the OpenAPI document
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.json.ensure_ascii = False
     proxy_hops = int(config.get("TRUSTED_PROXY_HOPS", 0))
@@ -55,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
                                int(config["LOGIN_ADDRESS_LIMIT"]), int(config["LOGIN_ADDRESS_WINDOW_S"])),
         config=config,
     )
+    app.config["OPEN311_ANONYMOUS_RPM"] = int(config.get("OPEN311_ANONYMOUS_RPM", 120))
+    app.config["OPEN311_MAX_RESULTS"] = int(config.get("OPEN311_MAX_RESULTS", 200))
     # App-wide, so they cover every blueprint, including those registered below later.
     idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
     audit.install(app, sessions)
@@ -64,6 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(desk.blueprint)
     app.register_blueprint(audit.blueprint)
     app.register_blueprint(ops.blueprint)
+    app.register_blueprint(open311.blueprint)
+    app.register_blueprint(openapi.blueprint)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):

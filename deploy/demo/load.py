@@ -15,13 +15,17 @@ import yaml
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from gateway import accounts
+from gateway import accounts, keys
 from shared.config import SERVICE_NAMES, amqp_uri, component_config
 from shared.db import create_db_engine, session_factory
 
 DEMO_FILE = Path(__file__).with_name("lanshan.yml")
 CALENDAR_DIR = Path(__file__).parents[1] / "calendar"
 DEMO_PASSWORD = "lanshan2026"  # published with the demo; every demo account has it
+# The demo Open311 app's API key for Yantailing: published with the demo, so never use it in a real
+# deployment (make real keys with `python -m gateway.keys create`).
+DEMO_API_KEY_ID, DEMO_API_KEY_SECRET = "ytl-demo", "open311-demo-only-lanshan2026"
+DEMO_API_KEY = f"{DEMO_API_KEY_ID}.{DEMO_API_KEY_SECRET}"
 
 
 def catalogue(doc: dict) -> list[dict]:
@@ -156,8 +160,10 @@ def load(path: Path = DEMO_FILE, uri: str | None = None) -> dict:
     with sessions() as session:
         for person in people:
             accounts.save(session, person, demo_hash)
+        keys.create(session, "砚台岭 Open311 demo app", "ytl", requests_per_minute=keys.DEFAULT_RPM,
+                    key_id=DEMO_API_KEY_ID, secret=DEMO_API_KEY_SECRET)
         session.commit()
-    return {**counts, "accounts": len(people)}
+    return {**counts, "accounts": len(people), "api_keys": 1}
 
 
 def main(argv=None) -> int:
@@ -166,6 +172,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     summary = load(args.file)
     print("demo loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    print(f"demo Open311 API key for Yantailing (demo only, published): {DEMO_API_KEY}")
     return 0
 
 

@@ -63,6 +63,10 @@ class DispatchService:
         return service_layer.get_task(self.db.unit_of_work(), caller, task_id)
 
     @rpc
+    def public_organisation(self, community):
+        return service_layer.public_organisation(self.db.unit_of_work(), community)
+
+    @rpc
     def tasks_of_report(self, report_id):
         return service_layer.tasks_of_report(self.db.unit_of_work(), report_id)
 

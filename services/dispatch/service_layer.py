@@ -447,6 +447,27 @@ def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
         return task_view.dump(rows, many=True)
 
 
+def public_organisation(uow, community: str) -> dict:
+    """What anyone may know of a community's organisation, for public answers (Open311): the names of
+    the organisations that handle its work (the community, its grids, its property companies, its
+    street's platform) and its building codes. Organisations and places only, never a person."""
+    with uow:
+        found = uow.session.get(Community, community)
+        if found is None:
+            return {"community": None, "street": None, "grids": {}, "companies": {}, "buildings": []}
+        grids = uow.session.scalars(select(Grid).where(Grid.community == community)).all()
+        companies = uow.session.scalars(select(PropertyCompany).where(PropertyCompany.community == community)).all()
+        buildings = uow.session.scalars(select(Building.code).where(Building.community == community)
+                                        .order_by(Building.code)).all()
+        platform = uow.session.scalars(select(Staff).where(Staff.community == found.street,
+                                                           Staff.role == "street_platform")
+                                       .order_by(Staff.code)).first()
+        return {"community": {"zh": found.name_zh, "en": found.name_en},
+                "street": platform.name if platform else found.street,
+                "grids": {g.code: g.name for g in grids}, "companies": {c.code: c.name for c in companies},
+                "buildings": list(buildings)}
+
+
 def tasks_of_report(uow, report_id: str) -> list[dict]:
     with uow:
         rows = uow.session.scalars(select(Task).where(Task.report_id == report_id).order_by(Task.sequence)).all()

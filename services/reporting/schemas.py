@@ -54,7 +54,40 @@ class ReportView(Schema):
     closed_at = local_time("closed_at")
 
 
+def _public_media(report) -> list[str]:
+    """Photos on the open web only: an upload here needs a sign-in to read."""
+    return [url for url in report.photos or [] if url.startswith(("http://", "https://"))]
+
+
+class PublicReportView(Schema):
+    """A report as anyone may see it (Open311): what, where, how far along and who handles it as an
+    organisation; never the reporter, a handler's name, an account or a household. Matters of the
+    private groups (disputes, stability, household registration) show neither their text nor photos."""
+
+    id = fields.String()
+    community = fields.String()
+    category = fields.String()
+    private = fields.Function(lambda r: r.category_group in PRIVATE_GROUPS)
+    description = fields.Function(lambda r: None if r.category_group in PRIVATE_GROUPS else r.description)
+    status = fields.Function(lambda r: "closed" if r.status == Status.CLOSED else "open")
+    lifecycle_status = fields.String(attribute="status")
+    building = fields.String()
+    address = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    media_urls = fields.Function(lambda r: [] if r.category_group in PRIVATE_GROUPS else _public_media(r))
+    deadline_at = local_time("deadline_at")
+    created_at = local_time("created_at")
+    updated_at = local_time("updated_at")
+    closed_at = local_time("closed_at")
+
+
+# Groups whose reports are about people (a family quarrel, a grievance, a registration): the public
+# sees that such a matter exists and how far it is, not what it says.
+PRIVATE_GROUPS = frozenset({"disputes", "stability", "household_registration"})
+
 # One instance each: building a schema costs far more than using it.
 category_view = CategoryView()
 timeline_view = TimelineView()
 report_view = ReportView()
+public_report_view = PublicReportView()

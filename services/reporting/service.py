@@ -37,6 +37,10 @@ class ReportingService:
         return service_layer.list_reports(self.db.unit_of_work(), caller, filters)
 
     @rpc
+    def public_reports(self, community, filters):
+        return service_layer.public_reports(self.db.unit_of_work(), community, filters)
+
+    @rpc
     def verify_report(self, caller, report_id, verification):
         return service_layer.verify_report(self.db.unit_of_work(), caller, report_id, verification)
 

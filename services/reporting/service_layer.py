@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from services.reporting import domain
 from services.reporting.domain import Status
 from services.reporting.models import Category, Media, Report, TimelineEntry
-from services.reporting.schemas import category_view, report_view, timeline_view
+from services.reporting.schemas import PRIVATE_GROUPS, category_view, public_report_view, report_view, timeline_view
 from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
@@ -123,6 +123,73 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
             .offset((page - 1) * per_page).limit(per_page)
         ).all()
         return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
+
+
+# Timeline steps the public sees: every step but the report itself and its rating (the reporter's).
+PUBLIC_ACTIONS = tuple(a for a in domain.ACTIONS if a not in ("reported", "rated"))
+# Steps whose note is about the work (handling feedback, verification, returns, escalations, deadlines)
+# and is shown with them; any other step (a reopening's comment, a mediation case's summary, steps
+# added later) is shown without its note until someone decides its note is public.
+PUBLIC_NOTES = frozenset({"resolved", "verified", "verification_failed", "returned", "escalated",
+                          "extension_requested", "deferral_requested", "request_approved", "request_denied"})
+
+
+def public_reports(uow, community: str, filters: dict) -> list[dict]:
+    """A community's reports as anyone may see them (Open311 GET requests), newest first: each with
+    its public steps (action, time, note; never who) and the kind of organisation handling it."""
+    filters = rpc.load(rpc.PublicReportFilter, filters)
+    conditions = [Report.community == community]
+    if filters["ids"] is not None:
+        conditions.append(Report.id.in_(filters["ids"]))
+    if filters["category"]:
+        conditions.append(Report.category == filters["category"])
+    if filters["status"] == "closed":
+        conditions.append(Report.status == Status.CLOSED)
+    elif filters["status"] == "open":
+        conditions.append(Report.status != Status.CLOSED)
+    if filters["created_from"]:
+        conditions.append(Report.created_at >= filters["created_from"])
+    if filters["created_to"]:
+        conditions.append(Report.created_at < filters["created_to"])
+    with uow:
+        rows = uow.session.execute(
+            select(Report, Category.group_code).join(Category, Category.code == Report.category).where(*conditions)
+            .order_by(Report.created_at.desc(), Report.id).limit(filters["limit"])
+        ).all()
+        if not rows:
+            return []
+        steps: dict[str, list] = {}
+        for entry in uow.session.scalars(
+            select(TimelineEntry).where(TimelineEntry.report_id.in_([r.id for r, _g in rows]),
+                                        TimelineEntry.action.in_(PUBLIC_ACTIONS))
+            .order_by(TimelineEntry.at, TimelineEntry.id)
+        ):
+            steps.setdefault(entry.report_id, []).append(entry)
+        out = []
+        for report, group in rows:
+            report.category_group = group
+            private = group in PRIVATE_GROUPS
+            entries = steps.get(report.id, [])
+            out.append({
+                **public_report_view.dump(report),
+                "steps": [{"at": shown_local(e.at), "action": e.action,
+                           "action_name": dict(zip(("zh", "en"), domain.ACTIONS[e.action])),
+                           "note": e.note if e.action in PUBLIC_NOTES and not private else None}
+                          for e in entries],
+                "agency": _agency(report, entries),
+            })
+        return out
+
+
+def _agency(report: Report, entries: list) -> dict | None:
+    """Who handles it, as an organisation (a company, a grid, the community, the street), from the
+    latest dispatch: never the person."""
+    dispatched = [e for e in entries if e.action == "dispatched"]
+    if not dispatched:
+        return None
+    details = dispatched[-1].details or {}
+    return {"kind": details.get("handler_kind"), "level": details.get("level") or report.level,
+            "company": details.get("company"), "grid": report.grid}
 
 
 def _visibility(caller: dict):
@@ -313,6 +380,7 @@ def _timeline_of(event_type: str, p: dict, handler: dict) -> tuple[str, dict, st
     if event_type == "task.assigned":
         return "dispatched", SYSTEM, None, {"task_id": p["task_id"], "handler": p["handler_name"],
                                             "handler_kind": p["handler_kind"], "level": p["level"],
+                                            "company": p.get("company"),
                                             "deadline_at": shown_local(p["deadline_at"])}
     if event_type == "task.accepted":
         return "accepted", handler, None, {}

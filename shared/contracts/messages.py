@@ -186,6 +186,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "timeout": ("{service} 服务响应超时,请稍后重试。", "The {service} service timed out; try again shortly."),
     "internal_error": ("服务器内部错误,已记录。", "Internal server error; it has been logged."),
     "queue_not_found": ("没有名为“{queue}”的事件队列。", "No event queue '{queue}'."),
+    "rate_limited": ("请求过于频繁,请 {seconds} 秒后再试。", "Too many requests; try again in {seconds} s."),
     "route_not_found": ("没有这个接口。", "No such endpoint."),
     "method_not_allowed": ("此接口不支持该请求方法。", "This endpoint does not accept that method."),
 }

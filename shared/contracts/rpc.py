@@ -148,8 +148,19 @@ class ReportFilter(Request):
     reporter = fields.String(load_default=None)
     created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
     created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PublicReportFilter(Request):
+    """What anyone may ask of a community's reports (Open311 GET requests): no person in it."""
+
+    ids = fields.List(_text(64), load_default=None, validate=validate.Length(max=100))
+    category = _text(64, load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", "closed")))
+    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class Verification(Request):

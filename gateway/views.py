@@ -1,0 +1,451 @@
+"""What the gateway's routes answer, as marshmallow schemas: used only to describe the answers in
+the OpenAPI document (the services dump their own records; these say what those dumps look like).
+
+Kept in step with services/*/schemas.py and the service layers by the schemathesis test, which
+checks every answer of the live gateway against them. Objects accept more fields than are listed
+(a new field in a service's answer breaks no client), but a listed field must have its listed type;
+``allow_none=True`` marks every field that can be null.
+"""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class View(Schema):
+    class Meta:
+        unknown = EXCLUDE  # an answer may carry more than is listed
+
+
+def _text(**kwargs):
+    return fields.String(allow_none=True, **kwargs)
+
+
+def _moment(**kwargs):
+    """A time shown in Asia/Shanghai with its offset, e.g. 2026-11-26T08:30:00.000+08:00."""
+    return fields.DateTime(allow_none=True, **kwargs)
+
+
+class Names(View):
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class Problem(View):
+    """application/problem+json (RFC 9457): every error the API answers."""
+
+    class FieldError(View):
+        field = fields.String(required=True)
+        code = fields.String(required=True)
+        message = fields.String(required=True)
+
+    type = fields.String(required=True, metadata={"example": "/problems/invalid_input"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    instance = fields.String(required=True)
+    errors = fields.List(fields.Nested(FieldError))
+
+
+# --- accounts -----------------------------------------------------------------
+class Credentials(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class Account(View):
+    account_id = fields.String(required=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+    community = fields.String(required=True)
+    grid = _text()
+    building = _text()
+    staff_code = _text()
+    company = _text()
+    station = _text()
+
+
+class TokenIssued(View):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True)
+    account = fields.Nested(Account, required=True)
+
+
+# --- catalogue and media --------------------------------------------------------
+class Category(View):
+    class Group(View):
+        code = fields.String(required=True)
+        zh = fields.String(required=True)
+        en = fields.String(required=True)
+
+    code = fields.String(required=True)
+    name = fields.Nested(Names, required=True)
+    group = fields.Nested(Group, required=True)
+    description = fields.Nested(Names, required=True)
+    attributes = fields.List(fields.Dict(), required=True)
+
+
+class CategoryList(View):
+    items = fields.List(fields.Nested(Category), required=True)
+
+
+class StoredMedia(View):
+    id = fields.String(required=True)
+    url = fields.String(required=True, metadata={"example": "/api/v1/media/5f0c…"})
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+
+
+class Upload(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+# --- reports --------------------------------------------------------------------
+class Location(View):
+    grid = _text()
+    building = _text()
+    unit = _text()
+    address = _text()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+
+
+class Person(View):
+    id = _text()
+    role = _text()
+    name = _text()
+
+
+class ReportHandler(View):
+    staff_code = _text()
+    name = _text()
+
+
+class Report(View):
+    id = fields.String(required=True)
+    community = fields.String(required=True)
+    category = fields.String(required=True)
+    description = fields.String(required=True)
+    location = fields.Nested(Location, required=True)
+    photos = fields.List(fields.String(), required=True)
+    attributes = fields.Dict(required=True)
+    urgent = fields.Boolean(required=True)
+    channel = fields.String(required=True)
+    reporter = fields.Nested(Person, required=True)
+    status = fields.String(required=True)
+    level = fields.String(required=True)
+    status_name = fields.Nested(Names, required=True)
+    handler = fields.Nested(ReportHandler, allow_none=True)
+    task_id = _text()
+    deadline_at = _moment()
+    rework_count = fields.Integer(required=True)
+    reopen_count = fields.Integer(required=True)
+    rating = _text()
+    created_at = _moment(required=True)
+    updated_at = _moment(required=True)
+    closed_at = _moment()
+
+
+class TimelineEntry(View):
+    at = _moment(required=True)
+    action = fields.String(required=True)
+    action_name = fields.Nested(Names, required=True)
+    actor = fields.Nested(Person, required=True)
+    note = _text()
+    details = fields.Dict(required=True)
+
+
+class ReportWithTimeline(Report):
+    timeline = fields.List(fields.Nested(TimelineEntry), required=True)
+
+
+class PossibleDuplicates(View):
+    class Duplicate(View):
+        id = fields.String(required=True)
+        description = fields.String(required=True)
+        status = fields.String(required=True)
+        created_at = _moment(required=True)
+
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Duplicate), required=True)
+
+
+class ReportCreated(View):
+    report = fields.Nested(Report, required=True)
+    possible_duplicates = fields.Nested(PossibleDuplicates, required=True)
+
+
+class ReportPage(View):
+    items = fields.List(fields.Nested(Report), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+# --- tasks ----------------------------------------------------------------------
+class TaskFilter(Schema):
+    status = fields.String(metadata={"description": "only tasks in this status"})
+
+
+class TaskLocation(View):
+    grid = _text()
+    building = _text()
+    unit = _text()
+    address = _text()
+
+
+class TaskHandler(View):
+    staff_code = _text()
+    name = _text()
+    kind = _text()
+    company = _text()
+
+
+class TaskResolution(View):
+    note = _text()
+    photos = fields.List(fields.String(), allow_none=True)
+
+
+class Task(View):
+    id = fields.String(required=True)
+    report_id = fields.String(required=True)
+    community = fields.String(required=True)
+    category = fields.String(required=True)
+    location = fields.Nested(TaskLocation, required=True)
+    description = _text()
+    photos = fields.List(fields.String(), allow_none=True)
+    urgent = fields.Boolean(allow_none=True)
+    handler = fields.Nested(TaskHandler, required=True)
+    level = fields.String(required=True)
+    status = fields.String(required=True)
+    version = fields.Integer(required=True)
+    supervision = _text()
+    deferred = fields.Boolean(allow_none=True)
+    extension_count = fields.Integer(allow_none=True)
+    warn_at = _moment()
+    deadline_at = _moment()
+    created_at = _moment()
+    accepted_at = _moment()
+    resolved_at = _moment()
+    resolution = fields.Nested(TaskResolution, allow_none=True)
+    return_reason = _text()
+    escalation_reason = _text()
+    rework_count = fields.Integer(allow_none=True)
+
+
+class TaskList(View):
+    items = fields.List(fields.Nested(Task), required=True)
+
+
+class ChangeRequest(View):
+    """延期 (extension) or 挂账 (deferral) asked of the community office."""
+
+    id = fields.String(required=True)
+    task_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    reason = _text()
+    until = _moment()
+    status = fields.String(required=True)
+    requested_by = _text()
+    decided_by = _text()
+    decision_note = _text()
+    created_at = _moment()
+    decided_at = _moment()
+
+
+class TaskDetail(Task):
+    requests = fields.List(fields.Nested(ChangeRequest), required=True)
+
+
+class TaskWithSuccessor(Task):
+    successor = fields.Nested(Task, required=True)
+
+
+class DecidedRequest(ChangeRequest):
+    task = fields.Nested(Task, required=True)
+
+
+# --- calendar and figures ---------------------------------------------------------
+class CalendarQuery(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=1, max=9999), metadata={"example": 2026})
+
+
+class CalendarDay(View):
+    date = fields.String(required=True, metadata={"example": "2026-10-01"})
+    kind = fields.String(required=True)
+    name = _text()
+
+
+class Calendar(View):
+    year = fields.Integer(required=True)
+    days = fields.List(fields.Nested(CalendarDay), required=True)
+
+
+class FigureRow(View):
+    key = _text(metadata={"description": "the grid, handler or category (absent without group_by)"})
+    found = fields.Integer(required=True)
+    closed = fields.Integer(required=True)
+    closed_on_time = fields.Integer()
+    due = fields.Integer()
+    overdue = fields.Integer()
+    yellow = fields.Integer()
+    red = fields.Integer()
+    extensions = fields.Integer()
+    returns = fields.Integer()
+    reworks = fields.Integer()
+    escalated_community = fields.Integer()
+    escalated_street = fields.Integer()
+    closed_at_grid = fields.Integer()
+    closed_in_community = fields.Integer()
+    rated = fields.Integer()
+    satisfied = fields.Integer()
+    completion_rate = fields.Float(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+    grid_resolution_rate = fields.Float(allow_none=True)
+    community_resolution_rate = fields.Float(allow_none=True)
+    satisfaction_rate = fields.Float(allow_none=True)
+
+
+class Figures(View):
+    community = fields.String(required=True)
+    period_from = fields.String(required=True)
+    period_to = fields.String(required=True)
+    group_by = fields.String(required=True)
+    rows = fields.List(fields.Nested(FigureRow), required=True)
+
+
+# --- civility points ----------------------------------------------------------------
+class LedgerQuery(Schema):
+    state = fields.String()
+    household = fields.String()
+
+
+class PeriodQuery(Schema):
+    period = fields.String(required=True, metadata={"example": "2026-Q4"})
+
+
+class Evidence(View):
+    kind = _text()
+    ref = _text()
+
+
+class EntryStep(View):
+    action = fields.String(required=True)
+    at = _moment()
+    by = _text()
+    reason = _text()
+    note = _text()
+
+
+class LedgerEntry(View):
+    id = fields.String(required=True)
+    community = fields.String(required=True)
+    household = fields.String(required=True)
+    period = fields.String(required=True)
+    rule_code = fields.String(required=True)
+    rule_version = fields.Integer(required=True)
+    points = fields.Integer(required=True)
+    reason = _text()
+    evidence = fields.Nested(Evidence, allow_none=True)
+    proposed_by = _text()
+    proposed_at = _moment()
+    needs_verification = fields.Boolean(allow_none=True)
+    reverses = _text()
+    state = fields.String(required=True)
+    state_name = fields.Nested(Names, required=True)
+    verified_by = _text()
+    verified_at = _moment()
+    published_at = _moment()
+    window_ends = _moment()
+    objection = _text()
+    objected_by = _text()
+    decided_by = _text()
+    effective_at = _moment()
+    steps = fields.List(fields.Nested(EntryStep), allow_none=True)
+    counts = fields.Boolean(required=True)
+
+
+class Ledger(View):
+    items = fields.List(fields.Nested(LedgerEntry), required=True)
+
+
+class Household(View):
+    household = fields.String(required=True)
+    community = fields.String(required=True)
+    building = _text()
+    unit = _text()
+    period = _text()
+    balance = fields.Integer(required=True)
+    entries = fields.List(fields.Nested(LedgerEntry), required=True)
+
+
+def _money(**kwargs):
+    return fields.String(allow_none=True, metadata={"example": "123.45", "description": "yuan, to the fen"}, **kwargs)
+
+
+class FundPeriod(View):
+    community = fields.String(required=True)
+    code = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    fund = _money()
+    base = _money()
+    threshold = fields.Integer(allow_none=True)
+    state = fields.String(required=True)
+    opened_by = _text()
+    opened_at = _moment()
+    settled_by = _text()
+    settled_at = _moment()
+    pool = _money()
+    counted_total = fields.Integer(allow_none=True)
+    shared_equally = fields.Boolean(allow_none=True)
+
+
+class PayoutLine(View):
+    """One household code and its figures: never a person."""
+
+    household = fields.String(required=True)
+    points = fields.Integer(required=True)
+    counted = fields.Integer(allow_none=True)
+    base = _money()
+    reward = _money()
+    payout = _money()
+
+
+class Settlement(FundPeriod):
+    lines = fields.List(fields.Nested(PayoutLine), required=True)
+
+
+class Publication(View):
+    community = fields.String(required=True)
+    period = fields.String(required=True)
+    state = fields.String(required=True)
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    fund = _money()
+    base = _money()
+    threshold = fields.Integer(allow_none=True)
+    settled_at = _moment()
+    lines = fields.List(fields.Nested(PayoutLine), required=True)
+
+
+class StaffScore(View):
+    staff = fields.String(required=True)
+    period = fields.String(required=True)
+    score = _text()
+    timeliness = _text()
+    quality = _text()
+    satisfaction = _text()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class StaffPerformance(View):
+    items = fields.List(fields.Nested(StaffScore), required=True)
+
+
+# --- operations -------------------------------------------------------------------
+class Health(View):
+    class ServiceHealth(View):
+        status = fields.String(required=True, metadata={"example": "ok"})
+        reason = _text()
+
+    status = fields.String(required=True, metadata={"example": "ok"})
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth), required=True)

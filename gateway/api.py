@@ -115,10 +115,10 @@ def create_report():
 @documented(query=rpc.ReportFilter, returns=views.ReportPage)
 @requires("reports:read")
 def list_reports():
-    return jsonify(call("reporting", "list_reports", g.caller, _query_args(rpc.ReportFilter)))
+    return jsonify(call("reporting", "list_reports", g.caller, query_args(rpc.ReportFilter)))
 
 
-def _query_args(schema) -> dict:
+def query_args(schema) -> dict:
     """The query string, checked like a body; passed on as given (strings) for the service to load."""
     args = request.args.to_dict()
     args.pop("lang", None)
@@ -246,7 +246,7 @@ def set_calendar_day(day):
 @documented(query=rpc.FiguresQuery, returns=views.Figures)
 @requires("figures:read")
 def figures():
-    query = _query_args(rpc.FiguresQuery)
+    query = query_args(rpc.FiguresQuery)
     return jsonify(call("dispatch", "figures", g.caller, query))
 
 

@@ -21,8 +21,10 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import Boolean, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gateway import views
 from gateway.accounts import Base
 from gateway.guard import requires
+from gateway.openapi import documented
 from gateway.permissions import action_of
 from gateway.problems import Problem
 from shared.db import UTCDateTime
@@ -127,6 +129,7 @@ def _positive(name: str, default: int, most: int | None = None) -> int:
 
 
 @blueprint.get("/api/v1/audit")
+@documented(query=views.AuditQuery, returns=views.AuditPage, calls_service=False)
 @requires("audit:read")
 def audit_log():
     """Newest first; filters actor, action, since, until; page and per_page."""

@@ -5,8 +5,9 @@ success or failure; tokens are described in gateway.tokens.
 """
 from flask import Blueprint, current_app, jsonify, request
 
-from gateway import accounts, audit
+from gateway import accounts, audit, views
 from gateway.guard import unauthorized
+from gateway.openapi import documented
 from gateway.permissions import public
 from gateway.problems import Problem
 from gateway.throttle import Refusal
@@ -45,6 +46,7 @@ def _tokens_answer(issued: Issued, account) -> dict:
 
 
 @blueprint.post("/api/v1/auth/token")
+@documented(body=views.Credentials, returns=views.TokenIssued, calls_service=False, problems=(401, 429))
 @public("auth:sign_in")
 def sign_in():
     username, password = _fields("username", "password")
@@ -69,6 +71,7 @@ def sign_in():
 
 
 @blueprint.post("/api/v1/auth/refresh")
+@documented(body=views.RefreshToken, returns=views.TokenIssued, calls_service=False, problems=(401,))
 @public("auth:refresh")
 def refresh():
     """A new access token and a new refresh token for a refresh token, which is spent."""
@@ -89,6 +92,8 @@ def refresh():
 
 
 @blueprint.post("/api/v1/auth/logout")
+@documented(body=views.SignOut, status=204, calls_service=False, problems=(401,),
+            extra_responses={204: {"description": "Signed out: every token of that sign-in stops working"}})
 @public("auth:sign_out")
 def logout():
     """Ends the sign-in named by the bearer token or by ``refresh_token`` in the body: every

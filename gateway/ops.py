@@ -6,8 +6,10 @@ parked|replay``).
 """
 from flask import Blueprint, current_app, g, jsonify
 
+from gateway import views
 from gateway.api import call
 from gateway.guard import requires
+from gateway.openapi import documented
 from gateway.problems import Problem, from_exception
 from shared import bus
 from shared.config import SERVICE_NAMES
@@ -29,6 +31,7 @@ def _broker(operation, *args):
 
 
 @blueprint.get("/api/v1/ops/health")
+@documented(returns=views.OpsHealth)
 @requires("ops:health")
 def health():
     """Each service's own answer, whether the broker answers, and how many events are parked."""
@@ -48,6 +51,7 @@ def health():
 
 
 @blueprint.get("/api/v1/ops/parked")
+@documented(returns=views.ParkedQueues, calls_service=False)
 @requires("ops:parked")
 def parked():
     """Every subscription's queue and how many of its events wait in the parked queue."""
@@ -59,6 +63,7 @@ def parked():
 
 
 @blueprint.post("/api/v1/ops/parked/<queue>/replay")
+@documented(returns=views.Replayed, calls_service=False)
 @requires("ops:replay")
 def replay(queue):
     """Send a queue's parked events back to its work queue (name the work queue or its parked queue)."""

@@ -66,7 +66,52 @@ class TokenIssued(View):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True)
+    refresh_token = fields.String(required=True)
+    refresh_expires_in = fields.Integer(required=True)
     account = fields.Nested(Account, required=True)
+
+
+class RefreshToken(Schema):
+    refresh_token = fields.String(required=True)
+
+
+class SignOut(Schema):
+    refresh_token = fields.String(metadata={"description": "when signing out without the bearer token"})
+
+
+class AuditQuery(Schema):
+    actor = fields.String()
+    action = fields.String(metadata={"example": "reports:create"})
+    since = fields.DateTime()
+    until = fields.DateTime()
+    page = fields.Integer(validate=validate.Range(min=1))
+    per_page = fields.Integer(validate=validate.Range(min=1))
+
+
+class AuditPage(View):
+    class Entry(View):
+        class Actor(View):
+            kind = fields.String(required=True)
+            ref = _text()
+            id = _text()
+            role = _text()
+            community = _text()
+
+        id = fields.Integer(required=True)
+        at = _moment()
+        actor = fields.Nested(Actor, required=True)
+        action = _text()
+        method = fields.String(required=True)
+        path = fields.String(required=True)
+        target = _text()
+        status = fields.Integer(required=True)
+        replayed = fields.Boolean(allow_none=True)
+        address = _text()
+
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Entry), required=True)
 
 
 # --- catalogue and media --------------------------------------------------------
@@ -449,3 +494,220 @@ class Health(View):
 
     status = fields.String(required=True, metadata={"example": "ok"})
     services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth), required=True)
+
+
+# --- the mediation desk (六站) ------------------------------------------------------
+def _date(**kwargs):
+    return fields.Date(allow_none=True, **kwargs)
+
+
+class Location(View):
+    grid = _text()
+    building = _text()
+    unit = _text()
+
+
+class CaseSummary(View):
+    """Where a case stands and its clock (phones masked for whoever does not handle it)."""
+
+    class Clock(View):
+        state = fields.String(required=True, validate=validate.OneOf(("normal", "near_deadline", "overdue")))
+        days_left = fields.Integer(allow_none=True)
+
+    class Mediation(View):
+        state = fields.String(required=True)
+        started_at = _moment()
+        extended_days = fields.Integer(allow_none=True)
+
+    class Visitor(View):
+        name = _text()
+        contact = _text()
+        account_id = _text()
+
+    id = fields.String(required=True)
+    number = fields.String(required=True, metadata={"example": "YTL-2026-0001"})
+    community = fields.String(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(("escalation", "walk_in", "phone")))
+    station = fields.String(required=True)
+    station_name = fields.Nested(Names, allow_none=True)
+    status = fields.String(required=True)
+    outcome = _text()
+    close_outcome = _text()
+    category = _text()
+    summary = _text()
+    visitor = fields.Nested(Visitor, allow_none=True)
+    location = fields.Nested(Location, required=True)
+    report_id = _text()
+    task_id = _text()
+    handed_report_id = _text()
+    opened_at = _moment()
+    due_at = _moment()
+    mediation = fields.Nested(Mediation, allow_none=True)
+    resolved_at = _moment()
+    closed_at = _moment()
+    close_reason = _text()
+    follow_up_satisfied = fields.Boolean(allow_none=True)
+    clock = fields.Nested(Clock, allow_none=True)
+
+
+class CaseList(View):
+    items = fields.List(fields.Nested(CaseSummary), required=True)
+
+
+class Agreement(View):
+    """调解协议书: in force once every party and a mediator signed."""
+
+    class Obligation(View):
+        id = fields.String(required=True)
+        party_id = fields.String(required=True)
+        what = fields.String(required=True)
+        how = fields.String(required=True)
+        due_on = _date()
+        performed_on = _date()
+
+    class Signatory(View):
+        id = fields.String(required=True)
+        role = fields.String(required=True)
+        name = _text()
+        household = _text()
+        signed = fields.Boolean(required=True)
+
+    id = fields.String(required=True)
+    case_id = fields.String(required=True)
+    case_number = fields.String(required=True)
+    facts = fields.String(required=True)
+    responsibilities = fields.String(required=True)
+    parties = fields.List(fields.Nested(Signatory), required=True)
+    obligations = fields.List(fields.Nested(Obligation), required=True)
+    mediator_signed = fields.Boolean(required=True)
+    effective = fields.Boolean(required=True)
+    effective_on = _date()
+    judicial_confirmation_by = _date()
+    performed = fields.Boolean(required=True)
+    performed_at = _moment()
+
+
+class CaseFile(CaseSummary):
+    """一案一档: the whole file, every party, document and step."""
+
+    class Party(View):
+        id = fields.String(required=True)
+        role = fields.String(required=True)
+        name = _text()
+        phone = _text()
+        household = _text()
+
+    class Step(View):
+        at = _moment()
+        action = fields.String(required=True)
+        station = _text()
+        by = _text()
+        note = _text()
+
+    parties = fields.List(fields.Nested(Party), required=True)
+    sessions = fields.List(fields.Dict(), required=True)
+    agreements = fields.List(fields.Nested(Agreement), required=True)
+    consultations = fields.List(fields.Dict(), required=True)
+    referrals = fields.List(fields.Dict(), required=True)
+    orders = fields.List(fields.Dict(), required=True)
+    follow_ups = fields.List(fields.Dict(), required=True)
+    history = fields.List(fields.Nested(Step), required=True)
+
+
+class SupervisionLists(View):
+    near_deadline = fields.List(fields.Nested(CaseSummary), required=True)
+    overdue = fields.List(fields.Nested(CaseSummary), required=True)
+
+
+class AgendaItem(View):
+    id = fields.String(required=True)
+    community = fields.String(required=True)
+    title = fields.String(required=True)
+    description = _text()
+    case_id = _text()
+    raised_at = _moment()
+    status = fields.String(required=True)
+    meeting_id = _text()
+
+
+class Meeting(View):
+    id = fields.String(required=True)
+    community = fields.String(required=True)
+    held_at = _moment()
+    place = fields.String(required=True)
+    attendance = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(AgendaItem), required=True)
+
+
+class CouncilDecision(View):
+    """A decision as published (公示): what was decided and the votes, never a person."""
+
+    id = fields.String(required=True)
+    item_id = fields.String(required=True)
+    meeting_id = fields.String(required=True)
+    title = fields.String(required=True)
+    decision = fields.String(required=True)
+    votes_for = fields.Integer(required=True)
+    votes_against = fields.Integer(required=True)
+    abstentions = fields.Integer(required=True)
+    adopted = fields.Boolean(required=True)
+    adopts_rule = fields.Dict(allow_none=True)
+    decided_at = _moment()
+
+
+class CouncilDecisions(View):
+    community = fields.String(required=True)
+    items = fields.List(fields.Nested(CouncilDecision), required=True)
+
+
+class DeskFigures(View):
+    class StationRow(View):
+        station = _text()
+        station_name = fields.Nested(Names, allow_none=True)
+        received = fields.Integer(required=True)
+        visitors = fields.Integer(required=True)
+        escalations = fields.Integer(required=True)
+        resolved = fields.Integer(required=True)
+        difficult_solved = fields.Integer(required=True)
+        mediated = fields.Integer(required=True)
+        mediation_succeeded = fields.Integer(required=True)
+        mediation_failed = fields.Integer(required=True)
+        success_rate = fields.Float(allow_none=True)
+        average_days_to_resolve = fields.Float(allow_none=True)
+        overdue = fields.Integer(required=True)
+
+    community = fields.String(required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    stations = fields.List(fields.Nested(StationRow), required=True)
+    total = fields.Nested(StationRow, required=True)
+
+
+
+class OpsHealth(View):
+    class Broker(View):
+        status = fields.String(required=True)
+        parked = fields.Integer()
+        reason = _text()
+
+    status = fields.String(required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+    broker = fields.Nested(Broker, required=True)
+
+
+class ParkedQueues(View):
+    class Queue(View):
+        queue = fields.String(required=True)
+        parked_queue = fields.String(required=True)
+        consumer = fields.String(required=True)
+        source = fields.String(required=True)
+        event_type = fields.String(required=True)
+        parked = fields.Integer(required=True)
+
+    total = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Queue), required=True)
+
+
+class Replayed(View):
+    queue = fields.String(required=True)
+    replayed = fields.Integer(required=True)

@@ -5,6 +5,7 @@ from openapi_spec_validator import validate
 
 from gateway.app import create_app
 from gateway.openapi import SKIPPED_METHODS, _path_of, build
+from shared.config import component_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -12,11 +13,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gateway")
-    return create_app({
-        "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/", "DATABASE_URL": f"sqlite:///{folder / 'gateway.db'}",
-        "SECRET_KEY": "test-only", "ACCESS_TOKEN_TTL_S": 60, "RPC_TIMEOUT_S": 1, "RPC_POOL_SIZE": 1,
-        "MAX_REQUEST_BYTES": 1024 * 1024,
-    })
+    return create_app({**component_config("gateway"), "DATABASE_URL": f"sqlite:///{folder / 'gateway.db'}",
+                       "SECRET_KEY": "test-only", "RPC_TIMEOUT_S": 1, "RPC_POOL_SIZE": 1})
 
 
 @pytest.fixture(scope="module")

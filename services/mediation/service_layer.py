@@ -75,8 +75,10 @@ def _require(caller: dict, *stations: str) -> None:
     """The community office, or staff of one of ``stations``."""
     if caller["role"] in OFFICE:
         return
-    if caller["role"] == "station_staff" and caller["station"] in stations:
-        return
+    if caller["role"] == "station_staff":
+        if caller["station"] in stations:
+            return
+        raise Forbidden("station_work", params={"station": caller["station"], "stations": stations[0]})
     raise Forbidden("forbidden_role", params={"role": caller["role"]})
 
 

@@ -145,6 +145,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "此案件目前在{case_station},只有该站工作人员可以办理(您属于{station})。",
         "This case is at the {case_station} station; only its staff may act on it (you are at {station}).",
     ),
+    "station_work": (
+        "这是{stations}的工作,您属于{station}。",
+        "This is the work of the {stations} station; you are at {station}.",
+    ),
     "not_a_party": ("“{party}”不是本案(本协议)的当事人。", "'{party}' is not a party to this case (agreement)."),
     "not_a_mediator": ("只有本案的调解员可以作为调解员签字。", "Only a mediator appointed to this case may sign as mediator."),
     "unknown_mediator": ("“{code}”不是本社区争议调解站的调解员。", "'{code}' is not a mediator of this community's mediation station."),

@@ -335,6 +335,17 @@ def publication(community, period):
 
 
 # --- operations -----------------------------------------------------------
+def services_health() -> dict:
+    """Each service's own health answer, or why it gave none."""
+    services = {}
+    for name in SERVICE_NAMES:
+        try:
+            services[name] = {"status": "ok", **call(name, "health")}
+        except Problem as problem:
+            services[name] = {"status": "down", "reason": problem.code}
+    return services
+
+
 @blueprint.get("/healthz")
 @documented(returns=views.Health, summary="Each service's health (503 when any is down)", calls_service=False,
             extra_responses={503: {"description": "Some service is down: the same answer, status degraded",
@@ -342,11 +353,6 @@ def publication(community, period):
 @public("health:read")
 def healthz():
     """Each service's own answer; 503 when any is down. No personal data."""
-    services = {}
-    for name in SERVICE_NAMES:
-        try:
-            services[name] = {"status": "ok", **call(name, "health")}
-        except Problem as problem:
-            services[name] = {"status": "down", "reason": problem.code}
+    services = services_health()
     healthy = all(s["status"] == "ok" for s in services.values())
     return jsonify(status="ok" if healthy else "degraded", services=services), 200 if healthy else 503

@@ -7,12 +7,11 @@ parked|replay``).
 from flask import Blueprint, current_app, g, jsonify
 
 from gateway import views
-from gateway.api import call
+from gateway.api import services_health
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.problems import Problem, from_exception
 from shared import bus
-from shared.config import SERVICE_NAMES
 from shared.contracts.subscriptions import SUBSCRIPTIONS
 
 blueprint = Blueprint("ops", __name__)
@@ -35,12 +34,7 @@ def _broker(operation, *args):
 @requires("ops:health")
 def health():
     """Each service's own answer, whether the broker answers, and how many events are parked."""
-    services = {}
-    for name in SERVICE_NAMES:
-        try:
-            services[name] = {"status": "ok", **call(name, "health")}
-        except Problem as problem:
-            services[name] = {"status": "down", "reason": problem.code}
+    services = services_health()
     try:
         parked = sum(_broker(bus.parked_counts).values())
         broker = {"status": "ok", "parked": parked}

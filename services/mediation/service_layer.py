@@ -260,7 +260,7 @@ def _clock(case: Case, now: datetime) -> dict | None:
 # --- reception (接访站) ------------------------------------------------------
 def import_station_staff(uow, staff: list) -> int:
     """The stations' staff, keyed by code: importing twice changes nothing."""
-    items = _load_each(rpc.StationStaff, staff, "staff")
+    items = rpc.load_each(rpc.StationStaff, staff, "staff")
     with uow:
         for item in items:
             row = uow.session.get(StationStaff, item["code"])
@@ -981,18 +981,3 @@ def _households(case: Case) -> list[str]:
 def _local_day(moment: datetime) -> date:
     return as_utc(moment).astimezone(SHANGHAI).date()
 
-
-def _load_each(schema, items, field: str) -> list[dict]:
-    """Load every item of a list with ``schema``; errors name the item: ``staff.3.station``."""
-    if not isinstance(items, list):
-        raise InvalidInput.one(field, "wrong_type", expected="list", expected_zh="列表")
-    loaded, errors = [], []
-    for index, item in enumerate(items):
-        try:
-            loaded.append(rpc.load(schema, item))
-        except InvalidInput as bad:
-            errors += [{**error, "field": f"{field}.{index}" + (f".{error['field']}" if error["field"] else "")}
-                       for error in bad.errors]
-    if errors:
-        raise InvalidInput(errors)
-    return loaded

@@ -56,7 +56,7 @@ MOVING = ("state", "verified_by", "verified_at", "published_at", "window_ends", 
 # --- households and the rule book ---------------------------------------------
 def import_households(uow, households: list) -> int:
     """Households with their members, keyed by code: importing twice changes nothing."""
-    items = _load_each(contracts.HouseholdImport, households, "households")
+    items = rpc.load_each(contracts.HouseholdImport, households, "households")
     with uow:
         for index, item in enumerate(items):
             household = uow.session.get(Household, item["code"])
@@ -74,7 +74,7 @@ def import_households(uow, households: list) -> int:
 def import_rules(uow, rules: list) -> int:
     """Village rule versions, each through the domain's guardrails; a newer version of a code is
     adopted from its valid_from (the one before ends the day before). Nothing is stored if one fails."""
-    items = _load_each(contracts.RuleImport, rules, "rules")
+    items = rpc.load_each(contracts.RuleImport, rules, "rules")
     with uow:
         _adopt_rules(uow.session, items, "rules")
         uow.commit()
@@ -390,7 +390,7 @@ def on_council_decided(uow, event) -> None:
             return
         if decided["adopts_rule"]:
             rule = {**decided["adopts_rule"], "decision": decided["decision_id"]}
-            _adopt_rules(uow.session, _load_each(contracts.RuleImport, [rule], "adopts_rule"), "adopts_rule")
+            _adopt_rules(uow.session, rpc.load_each(contracts.RuleImport, [rule], "adopts_rule"), "adopts_rule")
         uow.commit()
 
 
@@ -631,18 +631,3 @@ def _guard(rule, *args, field: str = "entry_id", inputs: dict | None = None, **k
             raise InvalidInput.one(field, broken.code, **broken.params) from None
         raise Conflict(broken.code, field=field, params=broken.params) from None
 
-
-def _load_each(schema, items, field: str) -> list[dict]:
-    """Load every item of a list with ``schema``; errors name the item: ``rules.3.points``."""
-    if not isinstance(items, list):
-        raise InvalidInput.one(field, "wrong_type", expected="list", expected_zh="列表")
-    loaded, errors = [], []
-    for index, item in enumerate(items):
-        try:
-            loaded.append(rpc.load(schema, item))
-        except InvalidInput as bad:
-            errors += [{**error, "field": f"{field}.{index}" + (f".{error['field']}" if error["field"] else "")}
-                       for error in bad.errors]
-    if errors:
-        raise InvalidInput(errors)
-    return loaded

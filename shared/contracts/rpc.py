@@ -85,6 +85,21 @@ def load(schema: type[Schema], data) -> dict:
         raise InvalidInput(flatten_errors(exc.messages)) from None
 
 
+def load_each(schema, items, field: str) -> list[dict]:
+    """Load every item of a list with ``schema``; errors name the item: ``rules.3.points``."""
+    if not isinstance(items, list):
+        raise InvalidInput.one(field, "wrong_type", expected="list", expected_zh="列表")
+    loaded, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            loaded.append(load(schema, item))
+        except InvalidInput as bad:
+            errors += [{**error, "field": f"{field}.{index}" + (f".{error['field']}" if error["field"] else "")}
+                       for error in bad.errors]
+    if errors:
+        raise InvalidInput(errors)
+    return loaded
+
 class Request(Schema):
     class Meta:
         unknown = RAISE

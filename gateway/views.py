@@ -97,7 +97,7 @@ class AuditPage(View):
             role = _text()
             community = _text()
 
-        id = fields.Integer(required=True)
+        id = fields.String(required=True)
         at = _moment()
         actor = fields.Nested(Actor, required=True)
         action = _text()

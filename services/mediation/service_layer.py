@@ -725,6 +725,7 @@ def record_follow_up(uow, caller: dict, case_id: str, data: dict, now: datetime)
             _record(uow, "case.closed", case, outcome="resolved", reason=reason, follow_up_satisfied=True)
         else:
             _step(case, caller, "reopened", now, note=data["note"])
+            _record(uow, "case.reopened", case, reason=data["note"] or "回访不满意")
         uow.commit()
         return _case_out(case, caller, now)
 

@@ -138,10 +138,12 @@ ACTIONS = {
     "case_resolved": ("调解结案", "case resolved"),
     "case_referred": ("转介", "case referred out"),
     "case_closed": ("案件办结", "case closed"),
+    "case_reopened": ("回访不满意,案件重办", "case reopened after an unsatisfied follow-up"),
 }
 # Case events and the timeline entry each makes on its report.
 CASE_ACTIONS = {"case.opened": "case_opened", "case.routed": "case_routed", "agreement.signed": "agreement_signed",
-                "case.resolved": "case_resolved", "case.referred": "case_referred", "case.closed": "case_closed"}
+                "case.resolved": "case_resolved", "case.referred": "case_referred", "case.closed": "case_closed",
+                "case.reopened": "case_reopened"}
 
 # Who sees which reports (beyond their own). Everyone is held to their own community first.
 

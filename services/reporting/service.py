@@ -128,3 +128,7 @@ class ReportingService:
     @subscribe("mediation", "case.closed")
     def on_case_closed(self, event):
         service_layer.follow_case(self.db.unit_of_work(), event)
+
+    @subscribe("mediation", "case.reopened")
+    def on_case_reopened(self, event):
+        service_layer.follow_case(self.db.unit_of_work(), event)

@@ -230,6 +230,12 @@ class CaseClosed(CaseEvent):
     follow_up_satisfied = fields.Boolean(allow_none=True, load_default=None)
 
 
+class CaseReopened(CaseEvent):
+    """An unsatisfied follow-up visit (回访) reopened a resolved case at the station that resolved it."""
+
+    reason = fields.String(required=True)
+
+
 class AgreementSigned(CaseEvent):
     """调解协议书 took effect: every party and the mediator signed."""
 
@@ -281,6 +287,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "case.resolved": CaseResolved,
     "case.referred": CaseReferred,
     "case.closed": CaseClosed,
+    "case.reopened": CaseReopened,
     "agreement.signed": AgreementSigned,
     "agreement.performed": AgreementPerformed,
     "council.decided": CouncilDecided,
@@ -292,7 +299,7 @@ REPORTING_EVENTS = ("report.created", "report.verified", "report.closed", "repor
 SCORING_EVENTS = ("fund.settled",)
 
 
-MEDIATION_EVENTS = ("case.opened", "case.routed", "case.resolved", "case.referred", "case.closed",
+MEDIATION_EVENTS = ("case.opened", "case.routed", "case.resolved", "case.referred", "case.closed", "case.reopened",
                     "agreement.signed", "agreement.performed", "council.decided")
 
 

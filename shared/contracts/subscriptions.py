@@ -24,7 +24,7 @@ TIMELINE_TASK_EVENTS = ("task.warned", "task.overdue", "task.supervised", "task.
 
 # Case events that show on the timeline of the report the case came from.
 CASE_TIMELINE_EVENTS = ("case.opened", "case.routed", "agreement.signed", "case.resolved", "case.referred",
-                        "case.closed")
+                        "case.closed", "case.reopened")
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("dispatch", "reporting", "report.created"),

@@ -85,6 +85,8 @@ def test_a_resolved_case_resolves_the_task_and_a_satisfied_follow_up_closes_the_
     settled = [t for t in platform.cluster.dispatch.tasks_of_report(report["id"]) if t["id"] == task["id"]][0]
     assert settled["status"] == "resolved" and "YTL-2026-0001" in settled["resolution"]["note"]
 
+    # an unsatisfied visit first: the case is worked again, and the report's timeline says so
+    publish_case_event(platform, "case.reopened", report, task, station="mediation", reason="楼下仍有噪音")
     publish_case_event(platform, "case.closed", report, task, station="supervision", outcome="resolved",
                        reason="回访满意", follow_up_satisfied=True)
     wait_until(lambda: report_status(platform, report["id"]) == "closed", what="the report to close")
@@ -92,6 +94,7 @@ def test_a_resolved_case_resolves_the_task_and_a_satisfied_follow_up_closes_the_
     assert actions.count("case_resolved") == 2  # two deliveries of different events, each shown once
     assert actions.count("resolved") == 1 and actions[-2:] == ["verified", "closed"]
     assert actions.index("case_opened") < actions.index("case_resolved") < actions.index("case_closed")
+    assert "case_reopened" in actions
     assert resolved.id  # the event that resolved it was a real, distinct message
 
 

@@ -310,6 +310,8 @@ def test_an_unsatisfied_follow_up_reopens_the_case_where_it_was_resolved(desk):
     case = m.record_follow_up(SUPERVISION, case["id"], {"satisfied": False, "note": "问题仍未解决"})
     assert (case["status"], case["station"], case["resolved_at"]) == ("in_progress", "legal", None)
     assert [s["action"] for s in case["history"]][-2:] == ["follow_up", "reopened"]
+    [reopened] = desk.bus.wait_for("case.reopened", case["id"])
+    assert (reopened["payload"]["station"], reopened["payload"]["reason"]) == ("legal", "问题仍未解决")
 
 
 # --- the other paths ----------------------------------------------------------------

@@ -48,30 +48,24 @@ def create_report(uow, caller: dict, data: dict) -> dict:
             raise InvalidInput(errors)
         if data["grid"] is None and caller["role"] in GRID_STAFF and not data["building"]:
             data["grid"] = caller["grid"]  # a grid worker on patrol reports in their own grid
-        report = Report(
-            id=str(uuid.uuid4()),
-            community=caller["community"],
-            reporter_id=caller["account_id"],
-            reporter_role=caller["role"],
-            reporter_name=caller["name"],
-            status=Status.SUBMITTED,
-            level="grid",
-            task_sequence=0,
-            task_version=0,
-            rework_count=0,
-            reopen_count=0,
-            created_at=now,
-            updated_at=now,
-            **data,
-        )
-        uow.session.add(report)
-        _add_timeline(uow, report, "reported", caller, note=data["description"], at=now)
-        uow.record("report.created", {**data, "report_id": report.id, "community": report.community,
-                                      "reporter_id": report.reporter_id, "reporter_role": report.reporter_role},
-                   correlation_id=report.id)
+        report = _file(uow, str(uuid.uuid4()), caller, data, now)
         duplicates = _possible_duplicates(uow, report, caller)
         uow.commit()
         return {"report": report_view.dump(report), "possible_duplicates": duplicates}
+
+
+def _file(uow, report_id: str, reporter: dict, data: dict, now, details: dict | None = None) -> Report:
+    """A new report, submitted: its row, its first timeline entry and report.created, in ``uow``."""
+    report = Report(id=report_id, community=reporter["community"], reporter_id=reporter["account_id"],
+                    reporter_role=reporter["role"], reporter_name=reporter["name"], status=Status.SUBMITTED,
+                    level="grid", task_sequence=0, task_version=0, rework_count=0, reopen_count=0, created_at=now,
+                    updated_at=now, **data)
+    uow.session.add(report)
+    _add_timeline(uow, report, "reported", reporter, note=data["description"], at=now, details=details)
+    uow.record("report.created", {**data, "report_id": report.id, "community": report.community,
+                                  "reporter_id": report.reporter_id, "reporter_role": report.reporter_role},
+               correlation_id=report.id)
+    return report
 
 
 def _possible_duplicates(uow, report: Report, caller: dict) -> dict:
@@ -214,29 +208,34 @@ def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
         report = _visible_report(uow, caller, report_id, lock=True)
         if not domain.may_verify(report, caller):
             raise Forbidden("not_grid_worker", field="report_id")
-        task_id = report.current_task_id
-        _apply(domain.verify, report, data["passed"])
-        now = utcnow()
-        if data["passed"]:
-            report.closed_at = now
-            _add_timeline(uow, report, "verified", caller, note=data["note"], at=now)
-            _add_timeline(uow, report, "closed", caller, at=now)
-        else:
-            _add_timeline(uow, report, "verification_failed", caller, note=data["note"], at=now,
-                          details={"rework_count": report.rework_count})
-        payload = {"report_id": report.id, "community": report.community, "task_id": task_id,
-                   "passed": data["passed"], "note": data["note"], "verifier_id": caller["account_id"],
-                   "rework_count": report.rework_count, "handler": report.handler_staff_code}
-        uow.record("report.verified", payload, correlation_id=report.id)
-        if data["passed"]:
-            uow.record("report.closed", {"report_id": report.id, "community": report.community,
-                                         "category": report.category, "reporter_id": report.reporter_id,
-                                         "reporter_role": report.reporter_role,
-                                         "rework_count": report.rework_count,
-                                         "responsible_household": data["responsible_household"],
-                                         "rule": data["rule"]}, correlation_id=report.id)
+        _verify(uow, report, caller, data["passed"], data["note"], utcnow(),
+                responsible_household=data["responsible_household"], rule=data["rule"])
         uow.commit()
         return _with_timeline(uow, report)
+
+
+def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, responsible_household=None, rule=None,
+            details: dict | None = None) -> None:
+    """核查: passed closes the report, failed sends the work back; the timeline and the events say so."""
+    task_id = report.current_task_id
+    _apply(domain.verify, report, passed)
+    if passed:
+        report.closed_at = at
+        _add_timeline(uow, report, "verified", verifier, note=note, at=at, details=details)
+        _add_timeline(uow, report, "closed", verifier, at=at)
+    else:
+        _add_timeline(uow, report, "verification_failed", verifier, note=note, at=at,
+                      details={"rework_count": report.rework_count})
+    uow.record("report.verified", {"report_id": report.id, "community": report.community, "task_id": task_id,
+                                   "passed": passed, "note": note, "verifier_id": verifier["account_id"],
+                                   "rework_count": report.rework_count, "handler": report.handler_staff_code},
+               correlation_id=report.id)
+    if passed:
+        uow.record("report.closed", {"report_id": report.id, "community": report.community,
+                                     "category": report.category, "reporter_id": report.reporter_id,
+                                     "reporter_role": report.reporter_role, "rework_count": report.rework_count,
+                                     "responsible_household": responsible_household, "rule": rule},
+                   correlation_id=report.id)
 
 
 def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
@@ -312,29 +311,11 @@ def follow_case(uow, event) -> None:
         _add_timeline(uow, report, domain.CASE_ACTIONS[event.type], MEDIATION_DESK, note=note, details=details,
                       at=event.occurred_at)
         if event.type == "case.closed" and case["follow_up_satisfied"] and report.status != Status.CLOSED:
-            _close_after_follow_up(uow, report, case, at=event.occurred_at)
+            # Dispatch resolves the task when the case resolves; until that news is here the report is
+            # not resolved, verification refuses (Conflict), and the subscriber retries with backoff.
+            _verify(uow, report, MEDIATION_DESK, True, case["reason"], event.occurred_at,
+                    details={"case_number": case["case_number"], "follow_up_satisfied": True})
         uow.commit()
-
-
-def _close_after_follow_up(uow, report: Report, case: dict, at) -> None:
-    # The task is resolved by dispatch when the case resolves; until that news is here, wait
-    # (the subscriber retries with backoff) rather than close a report whose work is not in.
-    if report.status != Status.RESOLVED:
-        raise Conflict("report_state", params={"status": report.status, "action": "verify"})
-    task_id = report.current_task_id
-    domain.verify(report, passed=True)
-    report.closed_at = at
-    _add_timeline(uow, report, "verified", MEDIATION_DESK, note=case["reason"], at=at,
-                  details={"case_number": case["case_number"], "follow_up_satisfied": True})
-    _add_timeline(uow, report, "closed", MEDIATION_DESK, at=at)
-    uow.record("report.verified", {"report_id": report.id, "community": report.community, "task_id": task_id,
-                                   "passed": True, "note": case["reason"], "verifier_id": MEDIATION_DESK["account_id"],
-                                   "rework_count": report.rework_count, "handler": report.handler_staff_code},
-               correlation_id=report.id)
-    uow.record("report.closed", {"report_id": report.id, "community": report.community, "category": report.category,
-                                 "reporter_id": report.reporter_id, "reporter_role": report.reporter_role,
-                                 "rework_count": report.rework_count, "responsible_household": None, "rule": None},
-               correlation_id=report.id)
 
 
 def file_handed_over_case(uow, event) -> None:
@@ -347,24 +328,13 @@ def file_handed_over_case(uow, event) -> None:
     with uow:
         if not uow.first_delivery(f"{CONSUMER}:{event.type}:handover", event):
             return
-        now = utcnow()
-        description = f"{handover['description']}(由社区案件{routed['case_number']}转派)"
-        report = Report(id=handover["report_id"], community=routed["community"], category=handover["category"],
-                        description=description, grid=handover["grid"], building=handover["building"],
-                        unit=handover["unit"], address=None, latitude=None, longitude=None, photos=[], attributes={},
-                        urgent=False, channel="mediation", reporter_id=handover["reporter_id"],
-                        reporter_role=handover["reporter_role"], reporter_name=MEDIATION_DESK["name"],
-                        status=Status.SUBMITTED, level="grid", task_sequence=0, task_version=0, rework_count=0,
-                        reopen_count=0, created_at=now, updated_at=now)
-        uow.session.add(report)
-        _add_timeline(uow, report, "reported", MEDIATION_DESK, note=description, at=now,
-                      details={"case_number": routed["case_number"]})
-        uow.record("report.created", {
-            "report_id": report.id, "community": report.community, "category": report.category,
-            "description": description, "grid": report.grid, "building": report.building, "unit": report.unit,
-            "address": None, "latitude": None, "longitude": None, "photos": [], "urgent": False,
-            "reporter_id": report.reporter_id, "reporter_role": report.reporter_role, "channel": "mediation",
-        }, correlation_id=report.id)
+        reporter = {"account_id": handover["reporter_id"], "role": handover["reporter_role"],
+                    "name": MEDIATION_DESK["name"], "community": routed["community"]}
+        data = {"category": handover["category"], "grid": handover["grid"], "building": handover["building"],
+                "unit": handover["unit"], "address": None, "latitude": None, "longitude": None, "photos": [],
+                "attributes": {}, "urgent": False, "channel": "mediation",
+                "description": f"{handover['description']}(由社区案件{routed['case_number']}转派)"}
+        _file(uow, handover["report_id"], reporter, data, utcnow(), details={"case_number": routed["case_number"]})
         uow.commit()
 
 

@@ -52,13 +52,12 @@ def escalated_dispute(platform) -> tuple[dict, dict]:
     return report, escalated["successor"]
 
 
-def publish_case_event(platform, event_type: str, report: dict, task: dict, **fields) -> Event:
+def publish_case_event(platform, event_type: str, report: dict, task: dict, **fields) -> None:
     payload = dump_payload(event_type, {"case_id": "case-1", "case_number": "YTL-2026-0001", "community": "ytl",
                                         "report_id": report["id"], "task_id": task["id"], **fields})
     event = Event(type=event_type, source="mediation", correlation_id=report["id"], payload=payload)
     event_publisher(platform.env["AMQP_URI"]).publish(to_message(event), exchange=event_exchange("mediation"),
                                                       routing_key=event_type)
-    return event
 
 
 def timeline_actions(platform, report_id: str) -> list[str]:
@@ -76,7 +75,7 @@ def test_a_resolved_case_resolves_the_task_and_a_satisfied_follow_up_closes_the_
     assert task["level"] == "community"
     publish_case_event(platform, "case.opened", report, task, station="reception", source="escalation",
                        category="dispute.night_disturbance", summary="深夜噪音纠纷")
-    resolved = publish_case_event(platform, "case.resolved", report, task, station="mediation",
+    publish_case_event(platform, "case.resolved", report, task, station="mediation",
                                   outcome="agreement_performed", summary="双方签订调解协议并已履行")
     publish_case_event(platform, "case.resolved", report, task, station="mediation",  # the same news, again
                        outcome="agreement_performed", summary="双方签订调解协议并已履行")
@@ -95,7 +94,6 @@ def test_a_resolved_case_resolves_the_task_and_a_satisfied_follow_up_closes_the_
     assert actions.count("resolved") == 1 and actions[-2:] == ["verified", "closed"]
     assert actions.index("case_opened") < actions.index("case_resolved") < actions.index("case_closed")
     assert "case_reopened" in actions
-    assert resolved.id  # the event that resolved it was a real, distinct message
 
 
 def test_a_case_referred_out_leaves_the_report_for_its_grid_to_verify(platform):

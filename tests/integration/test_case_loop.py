@@ -15,6 +15,7 @@ from tests.support import answers, wait_until
 
 pytestmark = pytest.mark.integration
 
+OFFICE = {"account_id": "ytl-admin", "role": "community_admin", "name": "曹红霞", "community": "ytl"}
 BUILDING_LEADER_44 = {"account_id": "ytl-bl-44", "role": "building_leader", "name": "楼长", "community": "ytl",
                       "grid": "g02", "building": "44", "staff_code": "ytl-bl-44"}
 
@@ -61,13 +62,11 @@ def publish_case_event(platform, event_type: str, report: dict, task: dict, **fi
 
 
 def timeline_actions(platform, report_id: str) -> list[str]:
-    office = {"account_id": "ytl-admin", "role": "community_admin", "name": "曹红霞", "community": "ytl"}
-    return [e["action"] for e in platform.cluster.reporting.get_report(office, report_id)["timeline"]]
+    return [e["action"] for e in platform.cluster.reporting.get_report(OFFICE, report_id)["timeline"]]
 
 
 def report_status(platform, report_id: str) -> str:
-    office = {"account_id": "ytl-admin", "role": "community_admin", "name": "曹红霞", "community": "ytl"}
-    return platform.cluster.reporting.get_report(office, report_id)["status"]
+    return platform.cluster.reporting.get_report(OFFICE, report_id)["status"]
 
 
 def test_a_resolved_case_resolves_the_task_and_a_satisfied_follow_up_closes_the_report(platform):

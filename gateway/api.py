@@ -20,7 +20,7 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
-def _gateway():
+def gateway_state():
     return current_app.extensions["gateway"]
 
 
@@ -28,7 +28,7 @@ def call(service: str, method: str, *args):
     """One RPC; whatever goes wrong comes back as a Problem naming the service."""
     g.service = service
     try:
-        with _gateway().rpc.cluster() as cluster:
+        with gateway_state().rpc.cluster() as cluster:
             return getattr(getattr(cluster, service), method)(*args)
     except Problem:
         raise

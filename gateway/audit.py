@@ -88,18 +88,10 @@ def write(sessions, *, action: str | None, status: int, target: str | None = Non
         session.commit()
 
 
-def record_sign_in(sessions, account, status: int) -> None:
-    """A sign-in attempt: the account when it exists (never the name typed when it does not)."""
-    actor = ({"actor_kind": "account", "actor": account.username, "role": account.role,
-              "community": account.community} if account is not None else {})
-    write(sessions, action="auth:sign_in", status=status, **actor)
-    g.audited = True
-
-
 def install(app: Flask, sessions) -> None:
     @app.after_request
     def _audit(response: Response):
-        if request.method not in STATE_CHANGING or g.get("audited"):
+        if request.method not in STATE_CHANGING:
             return response
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         action, _kind = action_of(view)

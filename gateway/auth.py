@@ -3,9 +3,10 @@
 Sign-in is throttled per account and per address (gateway.throttle) and audited,
 success or failure; tokens are described in gateway.tokens.
 """
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from gateway import accounts, audit, views
+from gateway.api import gateway_state, json_body
 from gateway.guard import unauthorized
 from gateway.openapi import documented
 from gateway.permissions import public
@@ -17,21 +18,6 @@ from shared.times import SHANGHAI, utcnow
 blueprint = Blueprint("auth", __name__)
 
 
-def _gateway():
-    return current_app.extensions["gateway"]
-
-
-def _fields(*names: str) -> list[str]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Problem(400, "not_json")
-    missing = [{"field": f, "code": "required", "params": {}} for f in names
-               if not isinstance(data.get(f), str) or not data.get(f)]
-    if missing:
-        raise Problem(422, "invalid_input", missing)
-    return [data[f] for f in names]
-
-
 def _too_many(refusal: Refusal, now, username: str) -> Problem:
     until = refusal.until.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
     return Problem(429, refusal.code, params={"until": until, "count": refusal.failures, "username": username},
@@ -39,7 +25,7 @@ def _too_many(refusal: Refusal, now, username: str) -> Problem:
 
 
 def _tokens_answer(issued: Issued, account) -> dict:
-    tokens = _gateway().tokens
+    tokens = gateway_state().tokens
     return {"access_token": issued.access_token, "token_type": "Bearer", "expires_in": tokens.ttl_s,
             "refresh_token": issued.refresh_token, "refresh_expires_in": tokens.refresh_ttl_s,
             "account": account.as_caller()}
@@ -49,24 +35,24 @@ def _tokens_answer(issued: Issued, account) -> dict:
 @documented(body=views.Credentials, returns=views.TokenIssued, calls_service=False, problems=(401, 429))
 @public("auth:sign_in")
 def sign_in():
-    username, password = _fields("username", "password")
-    gateway, now = _gateway(), utcnow()
+    data = json_body(views.Credentials)
+    username, password = data["username"], data["password"]
+    gateway, now = gateway_state(), utcnow()
     with gateway.sessions() as session:
         account = accounts.find(session, username)
+    if account is not None:  # the audit names the account when it exists, never the name typed when it does not
+        audit.set_actor("account", account.username, account.role, account.community)
     refusal, matches = gateway.throttle.before_attempt(username, request.remote_addr or "", now), False
     if refusal is None:
         matches = accounts.password_matches(password, account.password_hash if account else None)
         refusal = gateway.throttle.after_attempt(username, matches, now)
     if refusal is not None:
-        audit.record_sign_in(gateway.sessions, account, 429)
         raise _too_many(refusal, now, username)
     if not matches or account is None:
-        audit.record_sign_in(gateway.sessions, account, 401)
         raise Problem(401, "bad_credentials")
     with gateway.sessions() as session:
         issued = gateway.tokens.open_session(session, username, now)
         session.commit()
-    audit.record_sign_in(gateway.sessions, account, 200)
     return jsonify(_tokens_answer(issued, account))
 
 
@@ -75,8 +61,8 @@ def sign_in():
 @public("auth:refresh")
 def refresh():
     """A new access token and a new refresh token for a refresh token, which is spent."""
-    (refresh_token,) = _fields("refresh_token")
-    gateway = _gateway()
+    refresh_token = json_body(views.RefreshToken)["refresh_token"]
+    gateway = gateway_state()
     with gateway.sessions() as session:
         try:
             issued = gateway.tokens.refresh(session, refresh_token, utcnow())
@@ -98,7 +84,7 @@ def refresh():
 def logout():
     """Ends the sign-in named by the bearer token or by ``refresh_token`` in the body: every
     access and refresh token of it stops working at once."""
-    gateway = _gateway()
+    gateway = gateway_state()
     header = request.headers.get("Authorization", "")
     data = request.get_json(silent=True)
     refresh_token = data.get("refresh_token") if isinstance(data, dict) else None

@@ -46,8 +46,8 @@ class Problem(View):
 
 # --- accounts -----------------------------------------------------------------
 class Credentials(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True)
+    username = fields.String(required=True, validate=validate.Length(min=1, error="required"))
+    password = fields.String(required=True, validate=validate.Length(min=1, error="required"))
 
 
 class Account(View):
@@ -72,7 +72,7 @@ class TokenIssued(View):
 
 
 class RefreshToken(Schema):
-    refresh_token = fields.String(required=True)
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, error="required"))
 
 
 class SignOut(Schema):
@@ -501,7 +501,7 @@ def _date(**kwargs):
     return fields.Date(allow_none=True, **kwargs)
 
 
-class Location(View):
+class CaseLocation(View):
     grid = _text()
     building = _text()
     unit = _text()
@@ -536,7 +536,7 @@ class CaseSummary(View):
     category = _text()
     summary = _text()
     visitor = fields.Nested(Visitor, allow_none=True)
-    location = fields.Nested(Location, required=True)
+    location = fields.Nested(CaseLocation, required=True)
     report_id = _text()
     task_id = _text()
     handed_report_id = _text()
@@ -619,7 +619,7 @@ class SupervisionLists(View):
     overdue = fields.List(fields.Nested(CaseSummary), required=True)
 
 
-class AgendaItem(View):
+class CouncilItem(View):
     id = fields.String(required=True)
     community = fields.String(required=True)
     title = fields.String(required=True)
@@ -636,10 +636,10 @@ class Meeting(View):
     held_at = _moment()
     place = fields.String(required=True)
     attendance = fields.Integer(allow_none=True)
-    items = fields.List(fields.Nested(AgendaItem), required=True)
+    items = fields.List(fields.Nested(CouncilItem), required=True)
 
 
-class CouncilDecision(View):
+class PublishedDecision(View):
     """A decision as published (公示): what was decided and the votes, never a person."""
 
     id = fields.String(required=True)
@@ -655,9 +655,9 @@ class CouncilDecision(View):
     decided_at = _moment()
 
 
-class CouncilDecisions(View):
+class PublishedDecisions(View):
     community = fields.String(required=True)
-    items = fields.List(fields.Nested(CouncilDecision), required=True)
+    items = fields.List(fields.Nested(PublishedDecision), required=True)
 
 
 class DeskFigures(View):

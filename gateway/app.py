@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # no static files: every route is in the OpenAPI document
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.json.ensure_ascii = False
-    proxy_hops = int(config.get("TRUSTED_PROXY_HOPS", 0))
+    proxy_hops = int(config["TRUSTED_PROXY_HOPS"])
     if proxy_hops:
         # Behind that many reverse proxies, the client's address is what they put in X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops)
@@ -55,8 +55,6 @@ def create_app(config: dict | None = None) -> Flask:
                                int(config["LOGIN_ADDRESS_LIMIT"]), int(config["LOGIN_ADDRESS_WINDOW_S"])),
         config=config,
     )
-    app.config["OPEN311_ANONYMOUS_RPM"] = int(config.get("OPEN311_ANONYMOUS_RPM", 120))
-    app.config["OPEN311_MAX_RESULTS"] = int(config.get("OPEN311_MAX_RESULTS", 200))
     # App-wide, so they cover every blueprint, including those registered below later.
     idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
     audit.install(app, sessions)

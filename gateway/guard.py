@@ -36,7 +36,6 @@ def signed_in_account():
         raise unauthorized(refused.code) from None
     if account is None:
         raise unauthorized()
-    g.session_id = claims["sid"]
     return account
 
 

@@ -169,7 +169,7 @@ def _admit():
             g.api_caller = key.as_caller()
             audit.set_actor("api_key", key.id, key.role, key.community)
         else:
-            verdict = keys.hit(session, f"addr:{request.remote_addr}", current_app.config["OPEN311_ANONYMOUS_RPM"])
+            verdict = keys.hit(session, f"addr:{request.remote_addr}", int(current_app.extensions["gateway"].config["OPEN311_ANONYMOUS_RPM"]))
             g.api_caller = None
         session.commit()
     g.rate = verdict
@@ -634,7 +634,7 @@ def list_requests(fmt):
     ids = [i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip()]
     if len(ids) > 100:
         raise Open311Error(400, "too_many_ids")
-    limit = current_app.config["OPEN311_MAX_RESULTS"]
+    limit = int(current_app.extensions["gateway"].config["OPEN311_MAX_RESULTS"])
     if ids:  # the spec: service_request_id overrides every other filter
         filters = {"ids": ids, "limit": limit}
     else:

@@ -99,8 +99,6 @@ API_KEY_ACTIONS: dict[str, str] = {
 
 ACTION_ATTRIBUTE = "permission_action"
 KIND_ATTRIBUTE = "permission_kind"
-# Flask's own static files route, when the app has a static folder, serves public assets.
-BUILT_IN_PUBLIC_ENDPOINTS = frozenset({"static"})
 
 
 def allowed(action: str, role: str) -> bool:
@@ -138,8 +136,6 @@ def route_actions(app) -> list[tuple[str, str, str, str]]:
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
         action, kind = action_of(view)
-        if rule.endpoint in BUILT_IN_PUBLIC_ENDPOINTS and action is None:
-            action, kind = "static", "public"
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             rows.append((rule.rule, method, action, kind))
     return sorted(rows, key=lambda row: (row[0], row[1]))

@@ -207,7 +207,7 @@ def record_follow_up(case_id):
 
 # --- residents' council (居民议事站) ----------------------------------------
 @blueprint.post("/api/v1/council/items")
-@documented(body=rpc.AgendaItem, returns=views.AgendaItem, status=201)
+@documented(body=rpc.AgendaItem, returns=views.CouncilItem, status=201)
 @requires("council:raise")
 def raise_agenda_item():
     return jsonify(call("mediation", "raise_agenda_item", g.caller, json_body(rpc.AgendaItem))), 201
@@ -221,7 +221,7 @@ def hold_meeting():
 
 
 @blueprint.post("/api/v1/council/items/<item_id>/decision")
-@documented(body=rpc.CouncilDecision, returns=views.CouncilDecision, problems=STATE)
+@documented(body=rpc.CouncilDecision, returns=views.PublishedDecision, problems=STATE)
 @requires("council:meet")
 def decide(item_id):
     """The vote on an item; adopted when more than half of the votes cast are for it."""
@@ -229,7 +229,7 @@ def decide(item_id):
 
 
 @blueprint.get("/api/v1/public/<community>/council-decisions")
-@documented(returns=views.CouncilDecisions)
+@documented(returns=views.PublishedDecisions)
 @public("council:published")
 def published_decisions(community):
     """Decisions of the residents' council, published: no sign-in needed, no names."""

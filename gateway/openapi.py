@@ -98,8 +98,9 @@ def documented(*, returns=None, status: int = 200, body=None, body_type: str = "
 
 
 def _schema_name(schema) -> str:
+    """A nested answer schema is named with its parent (CaseFile.Party -> CaseFileParty), so names stay unique."""
     cls = schema if isinstance(schema, type) else type(schema)
-    return cls.__name__
+    return cls.__qualname__.replace(".", "")
 
 
 def build(app, title: str = "Grid governance platform (网格化管理平台) API", version: str = "1") -> dict:

@@ -43,10 +43,14 @@ class SupervisionPolicy:
                  for level, hours in (settings.get("escalation_grace_hours") or {}).items()}
         return cls(
             yellow_fraction=float(settings.get("yellow_fraction", default.yellow_fraction)),
-            yellow_at_most=timedelta(hours=float(settings.get("yellow_at_most_hours", 7.5))),
-            supervise_after=timedelta(hours=float(settings.get("supervise_after_hours", 4))),
+            yellow_at_most=_hours(settings.get("yellow_at_most_hours"), default.yellow_at_most),
+            supervise_after=_hours(settings.get("supervise_after_hours"), default.supervise_after),
             escalation_grace={**default.escalation_grace, **grace},
         )
+
+
+def _hours(given, default: timedelta) -> timedelta:
+    return default if given is None else timedelta(hours=float(given))
 
 
 @dataclass(frozen=True)

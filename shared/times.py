@@ -1,5 +1,5 @@
 """Times are stored in UTC and shown in Asia/Shanghai."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -21,3 +21,8 @@ def shown_local(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return as_utc(moment).astimezone(SHANGHAI).isoformat(timespec="milliseconds")
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day in Shanghai that ``moment`` falls on."""
+    return as_utc(moment).astimezone(SHANGHAI).date()

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
 
 from services.mediation import domain
 from services.mediation.domain import BODY_NAMES, STATION_NAMES, CaseStatus
@@ -50,7 +51,7 @@ from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import OFFICE
 from shared.domain import RuleBroken
-from shared.times import SHANGHAI, as_utc
+from shared.times import SHANGHAI, as_utc, local_day
 from shared.views import mask_phone
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 CONSUMER = "mediation"
 SYSTEM = "system"
 LIST_LIMIT = 200
+# A list shows each case's summary: none of the file's documents are read for it.
+SUMMARY_ONLY = lazyload("*")
 STAFF_ROLES = OFFICE | {"station_staff"}
 OPEN = (CaseStatus.REGISTERED.value, CaseStatus.IN_PROGRESS.value)
 
@@ -128,10 +131,9 @@ def _case_for(uow, caller: dict, case_id: str, lock: bool = True) -> Case:
     return case
 
 
-def _agreement_for(uow, caller: dict, agreement_id: str) -> Agreement:
-    agreement = uow.session.scalars(
-        select(Agreement).where(Agreement.id == agreement_id, Agreement.community == caller["community"])
-        .with_for_update()).first()
+def _agreement_for(uow, caller: dict, agreement_id: str, lock: bool = True) -> Agreement:
+    query = select(Agreement).where(Agreement.id == agreement_id, Agreement.community == caller["community"])
+    agreement = uow.session.scalars(query.with_for_update() if lock else query).first()
     if agreement is None or (not _is_staff(caller) and not _own(caller, agreement.case)):
         raise NotFound("agreement_not_found", field="agreement_id", params={"id": agreement_id})
     return agreement
@@ -322,8 +324,8 @@ def list_cases(uow, caller: dict, filters: dict | None, now: datetime) -> dict:
     if filters["report_id"]:
         where.append(or_(Case.report_id == filters["report_id"], Case.handed_report_id == filters["report_id"]))
     with uow:
-        cases = uow.session.scalars(select(Case).where(*where).order_by(Case.opened_at.desc(), Case.number.desc())
-                                    .limit(LIST_LIMIT)).all()
+        cases = uow.session.scalars(select(Case).where(*where).options(SUMMARY_ONLY)
+                                    .order_by(Case.opened_at.desc(), Case.number.desc()).limit(LIST_LIMIT)).all()
         return {"items": [_summary_out(c, caller, now) for c in cases]}
 
 
@@ -550,7 +552,7 @@ def sign_agreement(uow, caller: dict, agreement_id: str, data: dict, now: dateti
         _step(case, caller, "signed", now, data={"agreement_id": agreement.id, "party_id": data["party_id"],
                                                  "as_mediator": data["as_mediator"]})
         if domain.is_effective(case.parties, agreement.signatures):
-            agreement.effective_on, agreement.effective_at = _local_day(now), now
+            agreement.effective_on, agreement.effective_at = local_day(now), now
             by = domain.judicial_confirmation_by(agreement.effective_on)
             _step(case, caller, "agreement_effective", now, data={"judicial_confirmation_by": by.isoformat()})
             _record(uow, "agreement.signed", case, agreement_id=agreement.id, households=_households(case),
@@ -611,7 +613,7 @@ def agreement_document(uow, caller: dict, agreement_id: str) -> str:
     """The printable 调解协议书, in Chinese, every piece of user text escaped."""
     caller = _caller(caller)
     with uow:
-        agreement = _agreement_for(uow, caller, agreement_id)
+        agreement = _agreement_for(uow, caller, agreement_id, lock=False)
         return render_agreement(agreement)
 
 
@@ -681,7 +683,7 @@ def supervision_lists(uow, caller: dict, now: datetime) -> dict:
     with uow:
         cases = uow.session.scalars(select(Case).where(
             Case.community == caller["community"], Case.status.in_(OPEN), Case.due_at <= near)
-            .order_by(Case.due_at).limit(LIST_LIMIT)).all()
+            .options(SUMMARY_ONLY).order_by(Case.due_at).limit(LIST_LIMIT)).all()
         items = [_summary_out(c, caller, now) for c in cases]
     return {"near_deadline": [i for i in items if i["clock"]["state"] == "near_deadline"],
             "overdue": [i for i in items if i["clock"]["state"] == "overdue"]}
@@ -714,7 +716,7 @@ def record_follow_up(uow, caller: dict, case_id: str, data: dict, now: datetime)
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "supervision", anywhere=True)
         visit = FollowUp(id=str(uuid.uuid4()), satisfied=data["satisfied"], note=data["note"],
-                         visited_on=data["visited_on"] or _local_day(now), at=now, by=caller["account_id"])
+                         visited_on=data["visited_on"] or local_day(now), at=now, by=caller["account_id"])
         outcome = _guard(domain.follow_up, case, data["satisfied"], now)
         case.follow_ups.append(visit)
         _step(case, caller, "follow_up", now, note=data["note"], data={"satisfied": data["satisfied"]})
@@ -922,10 +924,10 @@ def render_agreement(agreement: Agreement) -> str:
     signatures = "".join(
         f"<div class=\"sign\">{e(ROLE_NAMES.get(p.role, p.role))}(签名):"
         f"<span>{e(signed[p.id].signer_name) if p.id in signed else ''}</span>"
-        f"<small>{_zh_date(_local_day(signed[p.id].signed_at)) if p.id in signed else '年　月　日'}</small></div>"
+        f"<small>{_zh_date(local_day(signed[p.id].signed_at)) if p.id in signed else '年　月　日'}</small></div>"
         for p in case.parties)
     signatures += (f"<div class=\"sign\">人民调解员(签名):<span>{e(mediator.signer_name) if mediator else ''}</span>"
-                   f"<small>{_zh_date(_local_day(mediator.signed_at)) if mediator else '年　月　日'}</small></div>")
+                   f"<small>{_zh_date(local_day(mediator.signed_at)) if mediator else '年　月　日'}</small></div>")
     if agreement.effective_on:
         effect = (f"本协议自{_zh_date(agreement.effective_on)}起生效。当事人可以自本协议生效之日起三十日内"
                   f"(即{_zh_date(domain.judicial_confirmation_by(agreement.effective_on))}前)共同向人民法院申请司法确认。")
@@ -978,7 +980,4 @@ def _zh_date(day: date | None) -> str:
 def _households(case: Case) -> list[str]:
     return list(dict.fromkeys(p.household for p in case.parties if p.household))
 
-
-def _local_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone(SHANGHAI).date()
 

@@ -33,7 +33,7 @@ from shared.contracts import scoring as contracts
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound, PlatformError
 from shared.contracts.events import load_payload
 from shared.contracts.roles import OFFICE
-from shared.times import SHANGHAI, as_utc
+from shared.times import local_day
 
 log = logging.getLogger(__name__)
 
@@ -404,7 +404,7 @@ def count_for_staff(uow, event) -> None:
             return
         if outcome is not None:
             staff, column = outcome
-            key = (staff, quarter_of(_local_day(event.occurred_at)))
+            key = (staff, quarter_of(local_day(event.occurred_at)))
             record = uow.session.get(StaffRecord, key, with_for_update=True)
             if record is None:
                 record = StaffRecord(staff=key[0], period=key[1], community=payload["community"], **{
@@ -461,7 +461,7 @@ def _propose(uow, community: str, household_code: str, rule_code: str, reason: s
     if household is None:
         raise InvalidInput.one("household", "unknown_household", household=household_code)
     period = _period_for_proposal(session, community, now)
-    day = _local_day(now)
+    day = local_day(now)
     book = [_domain_rule(row) for row in session.scalars(select(Rule).where(Rule.code == rule_code)).all()]
     rule = _guard(domain.rule_in_force, book, rule_code, day, field="rule", inputs={"no_rule_in_force": "rule"})
     if deduction and not rule.is_deduction:
@@ -562,9 +562,6 @@ def _household_of_account(session, community: str, account: str) -> Household | 
     ).first()
 
 
-def _local_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone(SHANGHAI).date()
-
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
@@ -578,14 +575,14 @@ def _covering(session, community: str, day: date) -> list[FundPeriod]:
 
 def _current_period(session, community: str, now: datetime) -> str:
     """The period a household's balance is shown for: the fund period covering today, else the quarter."""
-    day = _local_day(now)
+    day = local_day(now)
     covering = _covering(session, community, day)
     return next((p.code for p in covering if p.state == "open"), covering[0].code if covering else quarter_of(day))
 
 
 def _period_for_proposal(session, community: str, now: datetime) -> str:
     """The open fund period covering now; with none, the quarter's code. A settled period is closed."""
-    day = _local_day(now)
+    day = local_day(now)
     covering = _covering(session, community, day)
     code = next((p.code for p in covering if p.state == "open"), None)
     if code is not None:

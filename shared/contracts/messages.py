@@ -138,7 +138,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "obligation_not_found": ("找不到协议义务“{id}”。", "No obligation '{id}' in this agreement."),
     "item_not_found": ("找不到议题“{id}”。", "No agenda item '{id}'."),
     "meeting_not_found": ("找不到议事会议“{id}”。", "No council meeting '{id}'."),
-    "party_not_found": ("本案没有当事人“{id}”。", "This case has no party '{id}'."),
     "case_state": ("案件当前为“{status}”,不能{action}。", "The case is '{status}'; it cannot be {action}."),
     "mediation_state": ("调解当前为“{state}”,不能{action}。", "The mediation is '{state}'; it cannot be {action}."),
     "not_your_station": (

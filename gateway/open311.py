@@ -23,7 +23,7 @@ from gateway import audit, keys
 from gateway.api import call
 from gateway.openapi import documented
 from gateway.permissions import allowed, api_key, public
-from gateway.problems import Problem, language
+from gateway.problems import Problem, field_params, language
 from shared.contracts import rpc
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import render
@@ -138,7 +138,7 @@ def _open311_error(error: Open311Error):
 def _problem(problem: Problem):
     lang = language()
     errors = [{"code": problem.status, "description": render(problem.code, lang, **problem.params)}]
-    errors += [{"code": problem.status, "description": f"{e['field']}: {render(e['code'], lang, **(e.get('params') or {}))}"}
+    errors += [{"code": problem.status, "description": f"{e['field']}: {render(e['code'], lang, **field_params(e, lang))}"}
                for e in problem.errors]
     return answer(_fmt(), "errors", errors, problem.status)
 
@@ -512,16 +512,9 @@ def _input_error(exc: InvalidInput) -> Open311Error:
     for e in exc.errors:
         head, _, rest = e["field"].partition(".")
         name = f"attribute[{rest}]" if head == "attributes" and rest else OPEN311_FIELD.get(head, head)
-        text = render(e["code"], lang, **_params(e, lang))
+        text = render(e["code"], lang, **field_params(e, lang))
         messages.append(("required_input", {"text": f"{name}: {text}"}))
     return Open311Error(400, *messages)
-
-
-def _params(error: dict, lang: str) -> dict:
-    params = dict(error.get("params") or {})
-    if lang == "zh" and "expected_zh" in params:
-        params["expected"] = params["expected_zh"]
-    return params
 
 
 TEXTS["required_input"] = ("{text}", "{text}")
@@ -577,12 +570,9 @@ def _building_address(building: str | None, lang: str) -> str | None:
     return f"Building {building}" if lang == "en" else f"{building}号楼"
 
 
-NOTED_ACTIONS = ("resolved", "verified", "verification_failed", "returned", "escalated", "reopened",
-                 "request_approved", "request_denied", "extension_requested", "deferral_requested")
-
-
 def _status_notes(steps: list[dict], lang: str) -> str | None:
-    """The latest step, and the latest note of the handling (处置反馈, 核查) when that step has none."""
+    """The latest step, and the latest note when that step has none (reporting sends only the notes
+    the public may read: the handling, the verification, returns, escalation, deadlines)."""
     if not steps:
         return None
     def name(step: dict) -> str:
@@ -591,7 +581,7 @@ def _status_notes(steps: list[dict], lang: str) -> str | None:
     last = steps[-1]
     text = f"{name(last)}:{last['note']}" if last["note"] else name(last)
     if not last["note"]:
-        noted = next((s for s in reversed(steps) if s["note"] and s["action"] in NOTED_ACTIONS), None)
+        noted = next((s for s in reversed(steps) if s["note"]), None)
         if noted is not None:
             text += f"({name(noted)}:{noted['note']})"
     return text

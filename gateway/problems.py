@@ -52,7 +52,7 @@ def problem_response(problem: Problem) -> Response:
     }
     if problem.errors:
         body["errors"] = [
-            {"field": e["field"], "code": e["code"], "message": render(e["code"], lang, **_params(e, lang))}
+            {"field": e["field"], "code": e["code"], "message": render(e["code"], lang, **field_params(e, lang))}
             for e in problem.errors
         ]
     return Response(json.dumps(body, ensure_ascii=False), status=problem.status,
@@ -60,7 +60,8 @@ def problem_response(problem: Problem) -> Response:
                     headers={"Content-Language": "en" if lang == "en" else "zh-CN", **problem.headers})
 
 
-def _params(error: dict, lang: str) -> dict:
+def field_params(error: dict, lang: str) -> dict:
+    """An error's message parameters in ``lang`` (a type's Chinese name for zh)."""
     params = dict(error.get("params") or {})
     if lang == "zh" and "expected_zh" in params:
         params["expected"] = params["expected_zh"]

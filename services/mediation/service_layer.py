@@ -651,10 +651,8 @@ def resolve_case(uow, caller: dict, case_id: str, data: dict, now: datetime) -> 
     caller = _caller(caller)
     data = rpc.load(rpc.CaseResolution, data)
     with uow:
+        _require(caller, "legal", "council")
         case = _case_for(uow, caller, case_id)
-        if case.station not in ("legal", "council") and caller["role"] not in OFFICE:
-            raise Forbidden("not_your_station", field="case_id",
-                            params={"station": _station_of(caller), "case_station": case.station})
         _acting_on(caller, case, case.station)
         _guard(_resolve, uow, case, caller, data["outcome"], data["summary"], now)
         uow.commit()
@@ -743,8 +741,8 @@ def raise_agenda_item(uow, caller: dict, data: dict, now: datetime) -> dict:
             case = _case_for(uow, caller, data["case_id"])
             if _is_staff(caller):
                 _acting_on(caller, case, "council")
-        elif caller["role"] == "station_staff" and caller["station"] not in ("council", "reception", "triage"):
-            raise Forbidden("forbidden_role", params={"role": caller["role"]})
+        elif caller["role"] == "station_staff":
+            _require(caller, "council", "reception", "triage")
         item = AgendaItem(id=str(uuid.uuid4()), community=caller["community"], title=data["title"],
                           description=data["description"], case_id=case.id if case else None,
                           raised_by=caller["account_id"], raised_role=caller["role"], raised_at=now, status="open")

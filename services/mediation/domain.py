@@ -266,12 +266,13 @@ def close(case, outcome: str, reason: str, now: datetime) -> None:
     case.closed_at = now
 
 
-def follow_up(case, satisfied: bool, now: datetime) -> str:
-    """回访 after resolution: satisfied closes the case; unsatisfied reopens it where it was resolved."""
+def follow_up(case, satisfied: bool, now: datetime, reason: str = "回访满意") -> str:
+    """回访 after resolution: satisfied closes the case (for ``reason``); unsatisfied reopens it
+    where it was resolved."""
     _require_status(case, CaseStatus.RESOLVED, action="follow_up")
     case.follow_up_satisfied = satisfied
     if satisfied:
-        close(case, "resolved", "回访满意", now)
+        close(case, "resolved", reason, now)
         return "closed"
     case.status = CaseStatus.IN_PROGRESS
     case.station = case.resolved_station or case.station

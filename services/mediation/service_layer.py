@@ -162,10 +162,15 @@ def _record(uow, event_type: str, case: Case, **payload) -> None:
     }, correlation_id=case.report_id or case.id)
 
 
-def _close(uow, case: Case, caller: dict | None, outcome: str, reason: str, now: datetime, **more) -> None:
+def _close(uow, case: Case, caller: dict | None, outcome: str, reason: str, now: datetime) -> None:
     domain.close(case, outcome, reason, now)
-    _step(case, caller, "closed", now, note=reason, data={"outcome": outcome})
-    _record(uow, "case.closed", case, outcome=outcome, reason=reason, **more)
+    _closed(uow, case, caller, now)
+
+
+def _closed(uow, case: Case, caller: dict | None, now: datetime, **more) -> None:
+    """A closure the domain has just made, on the case's file and on the bus."""
+    _step(case, caller, "closed", now, note=case.close_reason, data={"outcome": case.close_outcome})
+    _record(uow, "case.closed", case, outcome=case.close_outcome, reason=case.close_reason, **more)
 
 
 def _refer(uow, case: Case, caller: dict, body: str, body_name: str | None, reason: str, now: datetime,
@@ -715,14 +720,12 @@ def record_follow_up(uow, caller: dict, case_id: str, data: dict, now: datetime)
         _acting_on(caller, case, "supervision", anywhere=True)
         visit = FollowUp(id=str(uuid.uuid4()), satisfied=data["satisfied"], note=data["note"],
                          visited_on=data["visited_on"] or local_day(now), at=now, by=caller["account_id"])
-        outcome = _guard(domain.follow_up, case, data["satisfied"], now)
+        reason = "回访满意" + (f":{data['note']}" if data["note"] else "")
+        outcome = _guard(domain.follow_up, case, data["satisfied"], now, reason)
         case.follow_ups.append(visit)
         _step(case, caller, "follow_up", now, note=data["note"], data={"satisfied": data["satisfied"]})
         if outcome == "closed":
-            reason = "回访满意" + (f":{data['note']}" if data["note"] else "")
-            case.close_reason = reason
-            _step(case, caller, "closed", now, note=reason, data={"outcome": "resolved"})
-            _record(uow, "case.closed", case, outcome="resolved", reason=reason, follow_up_satisfied=True)
+            _closed(uow, case, caller, now, follow_up_satisfied=True)
         else:
             _step(case, caller, "reopened", now, note=data["note"])
             _record(uow, "case.reopened", case, reason=data["note"] or "回访不满意")

@@ -69,7 +69,7 @@ def refresh():
         except TokenRefused as refused:
             session.commit()  # a reused token has just revoked its session: keep that
             raise unauthorized(refused.code) from None
-        account = accounts.find(session, gateway.tokens.subject(issued.access_token))
+        account = accounts.find(session, issued.username)
         if account is None:
             raise unauthorized()
         session.commit()

@@ -58,6 +58,7 @@ class Issued:
     access_token: str
     refresh_token: str
     session_id: str
+    username: str
 
 
 def _digest(token: str) -> str:
@@ -106,7 +107,7 @@ class Tokens:
         refresh = secrets.token_urlsafe(32)
         session.add(RefreshToken(token_hash=_digest(refresh), session_id=family.id, issued_at=now,
                                  expires_at=now + timedelta(seconds=self.refresh_ttl_s)))
-        return Issued(self.access_token(family.username, family.id), refresh, family.id)
+        return Issued(self.access_token(family.username, family.id), refresh, family.id, family.username)
 
     def refresh(self, session, refresh_token: str, now: datetime) -> Issued:
         """Spend ``refresh_token`` for a new pair; a spent one revokes its whole session."""

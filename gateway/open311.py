@@ -12,8 +12,9 @@ household; ``agency_responsible`` is the organisation that handles it. Every cal
 rate limit: the key's own (``requests_per_minute``), or ``OPEN311_ANONYMOUS_RPM`` per address.
 """
 import re
+import time
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, g, json, request
 from marshmallow import INCLUDE, Schema, fields
@@ -199,12 +200,13 @@ _organisations: dict[str, tuple[float, dict]] = {}
 
 def _organisation(community: str) -> dict:
     """dispatch.public_organisation, kept a few minutes per worker (names change rarely)."""
-    now = datetime.now(timezone.utc).timestamp()
+    now = time.monotonic()
     cached = _organisations.get(community)
     if cached and now - cached[0] < ORGANISATION_TTL_S:
         return cached[1]
     found = call("dispatch", "public_organisation", community)
-    _organisations[community] = (now, found)
+    if found.get("community") is not None:  # only real communities: the key comes from the caller
+        _organisations[community] = (now, found)
     return found
 
 

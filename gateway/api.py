@@ -3,50 +3,20 @@
 validates its input with the shared contracts, and calls one service."""
 import base64
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from gateway import views
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import public
-from gateway.problems import Problem, from_exception
-from shared.config import SERVICE_NAMES
+from gateway.plumbing import call, json_body, query_args, services_health
+from gateway.problems import Problem
 from shared.contracts import rpc, scoring
-from shared.contracts.errors import InvalidInput
 
 blueprint = Blueprint("api", __name__)
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
-def gateway_state():
-    return current_app.extensions["gateway"]
-
-
-def call(service: str, method: str, *args):
-    """One RPC; whatever goes wrong comes back as a Problem naming the service."""
-    g.service = service
-    try:
-        with gateway_state().rpc.cluster() as cluster:
-            return getattr(getattr(cluster, service), method)(*args)
-    except Problem:
-        raise
-    except Exception as exc:
-        raise from_exception(exc, service) from exc
-
-
-def json_body(schema=None) -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Problem(400, "not_json")
-    if schema is None:
-        return data
-    try:
-        rpc.load(schema, data)  # fail fast here; the service checks again
-    except InvalidInput as exc:
-        raise Problem(422, "invalid_input", exc.errors) from None
-    return data
 
 
 # --- accounts (sign-in, refresh and sign-out: gateway.auth) ---------------
@@ -116,17 +86,6 @@ def create_report():
 @requires("reports:read")
 def list_reports():
     return jsonify(call("reporting", "list_reports", g.caller, query_args(rpc.ReportFilter)))
-
-
-def query_args(schema) -> dict:
-    """The query string, checked like a body; passed on as given (strings) for the service to load."""
-    args = request.args.to_dict()
-    args.pop("lang", None)
-    try:
-        rpc.load(schema, args)
-    except InvalidInput as exc:
-        raise Problem(422, "invalid_input", exc.errors) from None
-    return args
 
 
 @blueprint.get("/api/v1/reports/<report_id>")
@@ -270,28 +229,28 @@ def ledger():
 @documented(body=scoring.ProposeEntry, returns=views.LedgerEntry, status=201, problems=(409,))
 @requires("points:propose")
 def propose_entry():
-    return jsonify(call("scoring", "propose_entry", g.caller, json_body())), 201
+    return jsonify(call("scoring", "propose_entry", g.caller, json_body(scoring.ProposeEntry))), 201
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/verification")
 @documented(body=scoring.EntryVerification, returns=views.LedgerEntry, problems=(409,))
 @requires("points:decide")
 def verify_entry(entry_id):
-    return jsonify(call("scoring", "verify_entry", g.caller, entry_id, json_body()))
+    return jsonify(call("scoring", "verify_entry", g.caller, entry_id, json_body(scoring.EntryVerification)))
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/objection")
 @documented(body=scoring.Objection, returns=views.LedgerEntry, problems=(409,))
 @requires("points:object")
 def object_to_entry(entry_id):
-    return jsonify(call("scoring", "object_to_entry", g.caller, entry_id, json_body()))
+    return jsonify(call("scoring", "object_to_entry", g.caller, entry_id, json_body(scoring.Objection)))
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/decision")
 @documented(body=scoring.ObjectionDecision, returns=views.LedgerEntry, problems=(409,))
 @requires("points:decide")
 def decide_objection(entry_id):
-    return jsonify(call("scoring", "decide_objection", g.caller, entry_id, json_body()))
+    return jsonify(call("scoring", "decide_objection", g.caller, entry_id, json_body(scoring.ObjectionDecision)))
 
 
 @blueprint.post("/api/v1/ledger/<entry_id>/reversal")
@@ -299,14 +258,14 @@ def decide_objection(entry_id):
 @requires("points:review")
 def reverse_entry(entry_id):
     """A correction or a late appeal: a reversing entry, never an edit."""
-    return jsonify(call("scoring", "reverse_entry", g.caller, entry_id, json_body())), 201
+    return jsonify(call("scoring", "reverse_entry", g.caller, entry_id, json_body(scoring.Correction))), 201
 
 
 @blueprint.post("/api/v1/fund-periods")
 @documented(body=scoring.FundPeriodOpen, returns=views.FundPeriod, status=201, problems=(409,))
 @requires("fund:settle")
 def open_period():
-    return jsonify(call("scoring", "open_period", g.caller, json_body())), 201
+    return jsonify(call("scoring", "open_period", g.caller, json_body(scoring.FundPeriodOpen))), 201
 
 
 @blueprint.post("/api/v1/fund-periods/<code>/settlement")
@@ -335,17 +294,6 @@ def publication(community, period):
 
 
 # --- operations -----------------------------------------------------------
-def services_health() -> dict:
-    """Each service's own health answer, or why it gave none."""
-    services = {}
-    for name in SERVICE_NAMES:
-        try:
-            services[name] = {"status": "ok", **call(name, "health")}
-        except Problem as problem:
-            services[name] = {"status": "down", "reason": problem.code}
-    return services
-
-
 @blueprint.get("/healthz")
 @documented(returns=views.Health, summary="Each service's health (503 when any is down)", calls_service=False,
             extra_responses={503: {"description": "Some service is down: the same answer, status degraded",

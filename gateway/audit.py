@@ -26,6 +26,7 @@ from gateway.accounts import Base
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import action_of
+from gateway.plumbing import gateway_state
 from gateway.problems import Problem
 from shared.db import UTCDateTime
 from shared.times import as_utc, shown_local, utcnow
@@ -137,12 +138,12 @@ def audit_log():
     if until:
         conditions.append(AuditEntry.at < until)
     page, per_page = _positive("page", 1), _positive("per_page", 50, MAX_PER_PAGE)
-    with current_app.extensions["gateway"].sessions() as session:
+    with gateway_state().sessions() as session:
         total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
         rows = session.scalars(select(AuditEntry).where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
     personal = g.account.role != "district_it"
-    secret = current_app.extensions["gateway"].config["SECRET_KEY"]
+    secret = gateway_state().config["SECRET_KEY"]
     return jsonify(total=total, page=page, per_page=per_page, items=[_view(row, personal, secret) for row in rows])
 
 

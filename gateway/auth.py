@@ -6,10 +6,10 @@ success or failure; tokens are described in gateway.tokens.
 from flask import Blueprint, jsonify, request
 
 from gateway import accounts, audit, views
-from gateway.api import gateway_state, json_body
 from gateway.guard import unauthorized
 from gateway.openapi import documented
 from gateway.permissions import public
+from gateway.plumbing import gateway_state, json_body
 from gateway.problems import Problem
 from gateway.throttle import Refusal
 from gateway.tokens import Issued, SignInSession, TokenRefused, revoke

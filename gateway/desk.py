@@ -4,10 +4,10 @@ permission table; which station may act on which case is the mediation service's
 from flask import Blueprint, Response, g, jsonify
 
 from gateway import views
-from gateway.api import call, json_body, query_args
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import public
+from gateway.plumbing import call, json_body, query_args
 from shared.contracts import rpc
 
 blueprint = Blueprint("desk", __name__)

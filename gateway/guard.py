@@ -7,10 +7,11 @@ audit log records.
 """
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import g, request
 
 from gateway import accounts
 from gateway.permissions import allowed, declare
+from gateway.plumbing import gateway_state
 from gateway.problems import Problem
 from gateway.tokens import TokenRefused, check_session
 
@@ -23,7 +24,7 @@ def unauthorized(code: str = "unauthorized") -> Problem:
 
 def signed_in_account():
     """The account behind the request's bearer token, or a 401 problem saying why not."""
-    gateway = current_app.extensions["gateway"]
+    gateway = gateway_state()
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise unauthorized()

@@ -21,13 +21,14 @@ from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from gateway import audit, keys
-from gateway.api import call
 from gateway.openapi import documented
 from gateway.permissions import allowed, api_key, public
+from gateway.plumbing import call, gateway_state
 from gateway.problems import Problem, field_params, language
 from shared.contracts import rpc
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import render
+from shared.contracts.validation import load
 from shared.times import SHANGHAI
 
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -66,7 +67,8 @@ TEXTS = {
     "address_id_not_found": ("没有这个 address_id(楼栋编号):{value}。",
                              "address_id '{value}' (a building code) was not found."),
     "invalid_number": ("{value} 须为数字。", "{value} must be a number."),
-    "invalid_date": ("{value} 须为带时区的 ISO 8601 日期时间。", "{value} must be an ISO 8601 date and time with its offset."),
+    "invalid_date": ("{value} 须为带时区的 ISO 8601 日期时间。",
+                     "{value} must be an ISO 8601 date and time with its offset."),
     "invalid_status": ("status 只能是 open 或 closed。", "status must be open or closed."),
     "too_many_ids": ("service_request_id 最多 100 个。", "At most 100 service_request_id values."),
 }
@@ -139,7 +141,8 @@ def _open311_error(error: Open311Error):
 def _problem(problem: Problem):
     lang = language()
     errors = [{"code": problem.status, "description": render(problem.code, lang, **problem.params)}]
-    errors += [{"code": problem.status, "description": f"{e['field']}: {render(e['code'], lang, **field_params(e, lang))}"}
+    errors += [{"code": problem.status,
+                "description": f"{e['field']}: {render(e['code'], lang, **field_params(e, lang))}"}
                for e in problem.errors]
     return answer(_fmt(), "errors", errors, problem.status)
 
@@ -154,7 +157,7 @@ def _http_error(error: HTTPException):
 
 # --- keys and rate limits ----------------------------------------------------------------------
 def _sessions():
-    return current_app.extensions["gateway"].sessions
+    return gateway_state().sessions
 
 
 @blueprint.before_request
@@ -170,7 +173,8 @@ def _admit():
             g.api_caller = key.as_caller()
             audit.set_actor("api_key", key.id, key.role, key.community)
         else:
-            verdict = keys.hit(session, f"addr:{request.remote_addr}", int(current_app.extensions["gateway"].config["OPEN311_ANONYMOUS_RPM"]))
+            anonymous_rpm = int(gateway_state().config["OPEN311_ANONYMOUS_RPM"])
+            verdict = keys.hit(session, f"addr:{request.remote_addr}", anonymous_rpm)
             g.api_caller = None
         session.commit()
     g.rate = verdict
@@ -486,7 +490,7 @@ def create_request(fmt):
         "channel": "open311",
     }
     try:
-        rpc.load(rpc.NewReport, report)  # answer at once, field by field; reporting checks again
+        load(rpc.NewReport, report)  # answer at once, field by field; reporting checks again
     except InvalidInput as exc:
         raise _input_error(exc) from None
     try:
@@ -577,6 +581,7 @@ def _status_notes(steps: list[dict], lang: str) -> str | None:
     the public may read: the handling, the verification, returns, escalation, deadlines)."""
     if not steps:
         return None
+
     def name(step: dict) -> str:
         return step["action_name"][lang]
 
@@ -626,7 +631,7 @@ def list_requests(fmt):
     ids = [i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip()]
     if len(ids) > 100:
         raise Open311Error(400, "too_many_ids")
-    limit = int(current_app.extensions["gateway"].config["OPEN311_MAX_RESULTS"])
+    limit = int(gateway_state().config["OPEN311_MAX_RESULTS"])
     if ids:  # the spec: service_request_id overrides every other filter
         filters = {"ids": ids, "limit": limit}
     else:

@@ -20,11 +20,8 @@ Every route of the app declares its action, whatever blueprint it is in:
 
 ``check_routes(app)`` runs at the end of create_app and refuses to start an app
 with a route that declares nothing (or an action this table does not know).
-``python -m gateway.permissions`` renders the table to docs/permissions.md.
+``python -m gateway.permissions_page`` renders the table to docs/permissions.md.
 """
-import sys
-from pathlib import Path
-
 from shared.contracts.roles import GRID_STAFF, OFFICE, ROLES
 
 EVERYONE = frozenset(ROLES)
@@ -148,50 +145,3 @@ def check_routes(app) -> None:
         raise RuntimeError(
             "routes without a declared action (use @requires(action), @public(action) or @api_key(action) "
             "from the permission table in gateway/permissions.py): " + ", ".join(undeclared))
-
-
-def render(app) -> str:
-    """docs/permissions.md: the table (action × role) and every route with its action."""
-    roles = list(ROLES)
-    lines = [
-        "# Permissions",
-        "",
-        "Generated from `gateway/permissions.py` by `python -m gateway.permissions`; do not edit by hand.",
-        "A unit test fails when this page is out of date.",
-        "",
-        "Roles decide what kind of thing someone may do; the service that owns the records narrows it to",
-        "their scope (community, grid, building, company, station, own records).",
-        "",
-        "## Actions by role",
-        "",
-        "| action | " + " | ".join(roles) + " |",
-        "|---|" + "---|" * len(roles),
-    ]
-    for action in sorted(PERMISSIONS):
-        marks = ["✓" if role in PERMISSIONS[action] else "" for role in roles]
-        lines.append(f"| `{action}` | " + " | ".join(marks) + " |")
-    lines += ["", "## Public actions (no sign-in)", ""]
-    lines += [f"- `{action}`: {why}" for action, why in sorted(PUBLIC_ACTIONS.items())]
-    lines += ["", "## Actions authenticated by API key", ""]
-    lines += [f"- `{action}`: {why}" for action, why in sorted(API_KEY_ACTIONS.items())] or ["(none yet)"]
-    lines += ["", "## Routes", "", "| method | path | action | who |", "|---|---|---|---|"]
-    for path, method, action, kind in route_actions(app):
-        who = {"public": "anyone", "api_key": "API key"}.get(kind) or ", ".join(
-            r for r in roles if r in PERMISSIONS.get(action, ()))
-        lines.append(f"| {method} | `{path}` | `{action}` | {who} |")
-    return "\n".join(lines) + "\n"
-
-
-DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "permissions.md"
-
-
-def main() -> int:
-    from gateway.app import create_app
-
-    DOC_PATH.write_text(render(create_app()), encoding="utf-8")
-    print(f"wrote {DOC_PATH}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -683,7 +683,6 @@ class DeskFigures(View):
     total = fields.Nested(StationRow, required=True)
 
 
-
 class OpsHealth(View):
     class Broker(View):
         status = fields.String(required=True)

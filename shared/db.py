@@ -7,7 +7,7 @@ PostgreSQL through psycopg2 made cooperative for eventlet.
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, case, create_engine, event, func
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -95,3 +95,8 @@ def _make_psycopg2_green() -> None:
 
 def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def count_where(condition):
+    """In an aggregate query: how many rows meet ``condition`` (the figures count many ways in one pass)."""
+    return func.sum(case((condition, 1), else_=0))

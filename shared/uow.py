@@ -1,11 +1,12 @@
 """Unit of work: one database transaction around one use case.
 
 A use case changes its rows, records the events that happened
-(``uow.record``), and commits once: the rows and the outbox entries land
-together or not at all. Event handlers start with ``uow.first_delivery`` so a
+(``uow.record``, stamped by the service's clock), and commits once: the rows
+and the outbox entries land together or not at all. Event handlers start with ``uow.first_delivery`` so a
 redelivered event changes nothing.
 """
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared import inbox, outbox
 from shared.contracts.events import dump_payload
 from shared.envelope import Event
+from shared.times import utcnow
 
 
 class UnitOfWork:
@@ -23,12 +25,18 @@ class UnitOfWork:
         inbox_table: Table,
         source: str,
         after_commit: Callable[[], None] = lambda: None,
+        now: Callable[[], datetime] = utcnow,
+        request_id: str | None = None,
+        on_duplicate: Callable[[str], None] = lambda consumer: None,
     ):
         self._sessions = sessions
         self._outbox = outbox_table
         self._inbox = inbox_table
         self.source = source
         self._after_commit = after_commit
+        self._now = now  # the service's clock (shared.clock): events happen when its use cases do
+        self.request_id = request_id  # of the RPC or event being handled: goes out with every event recorded
+        self._on_duplicate = on_duplicate
         self.session: Session | None = None
         self.recorded: list[Event] = []
 
@@ -49,13 +57,21 @@ class UnitOfWork:
             source=self.source,
             payload=dump_payload(event_type, payload),
             correlation_id=correlation_id,
+            occurred_at=self._now(),
         )
-        outbox.store(self.session.connection(), self._outbox, event, routing_key)
+        outbox.store(self.session.connection(), self._outbox, event, routing_key, self.request_id)
         self.recorded.append(event)
         return event
 
-    def first_delivery(self, consumer: str, event: Event) -> bool:
-        return inbox.first_delivery(self.session.connection(), self._inbox, consumer, event)
+    def first_delivery(self, event: Event, handler: str | None = None) -> bool:
+        """False when this service handled the event before. The inbox keys it by this service (the
+        source of the unit of work) and the event's type; a second ``handler`` of the same event keeps
+        its own record."""
+        consumer = ":".join(filter(None, (self.source, event.type, handler)))
+        first = inbox.first_delivery(self.session.connection(), self._inbox, consumer, event)
+        if not first:
+            self._on_duplicate(consumer)
+        return first
 
     def commit(self) -> None:
         self.session.commit()

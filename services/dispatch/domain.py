@@ -35,6 +35,12 @@ LEVELS = ("grid", "community", "street")
 KIND_AT_LEVEL = {"community": "community", "street": "street"}
 
 
+def escalation_routing_key(level: str, street: str | None, category: str) -> str:
+    """report.escalated.community.<category>, or report.escalated.street.<street>.<category>: the street
+    is in the key, so a street office binds (and may bind) only its own street's escalations."""
+    if level == "street":
+        return f"report.escalated.street.{street}.{category}"
+    return f"report.escalated.{level}.{category}"
 
 
 @dataclass(frozen=True)

@@ -13,40 +13,38 @@ the report moves), never a walk over every report.
 - community_resolution_rate (大事不出社区) = closed at grid or community level / closed
 - satisfaction_rate (满意率) = satisfied or basically satisfied / rated
 """
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from services.dispatch.models import ReportFacts
 from shared.contracts import rpc
+from shared.contracts.validation import load
+from shared.db import count_where
 
 GROUPS = {"grid": ReportFacts.grid, "handler": ReportFacts.handler, "category": ReportFacts.category}
 
 
-def _count(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
 def figures(uow, caller: dict, query: dict) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
-    query = rpc.load(rpc.FiguresQuery, query)
+    caller = load(rpc.Caller, caller)
+    query = load(rpc.FiguresQuery, query)
     f = ReportFacts
     start, end = query["period_from"], query["period_to"]
     columns = [
         func.count().label("found"),
-        _count(f.closed_at.is_not(None)).label("closed"),
-        _count(f.closed_on_time).label("closed_on_time"),
-        _count((f.due_at < end) & f.deferred.is_(False)).label("due"),
-        _count(f.red & f.deferred.is_(False) & f.closed_at.is_(None)).label("overdue"),
-        _count(f.yellow).label("yellow"),
-        _count(f.red).label("red"),
+        count_where(f.closed_at.is_not(None)).label("closed"),
+        count_where(f.closed_on_time).label("closed_on_time"),
+        count_where((f.due_at < end) & f.deferred.is_(False)).label("due"),
+        count_where(f.red & f.deferred.is_(False) & f.closed_at.is_(None)).label("overdue"),
+        count_where(f.yellow).label("yellow"),
+        count_where(f.red).label("red"),
         func.coalesce(func.sum(f.extensions), 0).label("extensions"),
         func.coalesce(func.sum(f.returns), 0).label("returns"),
         func.coalesce(func.sum(f.reworks), 0).label("reworks"),
-        _count(f.escalations_community > 0).label("escalated_community"),
-        _count(f.escalations_street > 0).label("escalated_street"),
-        _count(f.closed_level == "grid").label("closed_at_grid"),
-        _count(f.closed_level.in_(("grid", "community"))).label("closed_in_community"),
-        _count(f.rating.is_not(None)).label("rated"),
-        _count(f.rating.in_(("satisfied", "basically_satisfied"))).label("satisfied"),
+        count_where(f.escalations_community > 0).label("escalated_community"),
+        count_where(f.escalations_street > 0).label("escalated_street"),
+        count_where(f.closed_level == "grid").label("closed_at_grid"),
+        count_where(f.closed_level.in_(("grid", "community"))).label("closed_in_community"),
+        count_where(f.rating.is_not(None)).label("rated"),
+        count_where(f.rating.in_(("satisfied", "basically_satisfied"))).label("satisfied"),
     ]
     group = GROUPS.get(query["group_by"])
     statement = select(*([group.label("key")] if group is not None else []), *columns).where(

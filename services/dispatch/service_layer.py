@@ -8,6 +8,7 @@ locked while it changes, so several dispatch instances never change one twice.
 import logging
 import uuid
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import func, select
 
@@ -34,10 +35,14 @@ from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
+from shared.contracts.streets import is_street_code
+from shared.contracts.validation import load
+from shared.rules import apply_rule
 
 log = logging.getLogger(__name__)
+# A broken rule of the domain is a conflict with the state of the task.
+_apply = partial(apply_rule, field="task_id")
 
-CONSUMER = "dispatch"
 # A category the policy table does not know is sorted out by the community office.
 UNKNOWN_CATEGORY_POLICY = CategoryPolicy(category="", handler_kind="community", level="grid", is_dispute=False,
                                          limit_amount=5, limit_unit="working_days")
@@ -49,24 +54,26 @@ ORGANISATION_TABLES = (
 # Who receives the supervision order (督办单) about an overdue task, by who handles it.
 LEADER_ROLE = {"grid": "grid_leader", "property": "community_admin", "community": "party_secretary"}
 MAX_EXTENSIONS = 1
-_supervision = SupervisionPolicy()
-
-
-def use_supervision_policy(policy: SupervisionPolicy) -> None:
-    """Set once when the service starts, from SUPERVISION in its config.yml."""
-    global _supervision
-    _supervision = policy
 
 
 # --- reference data -----------------------------------------------------
 def import_organisation(uow, data: dict) -> dict:
     data = organisation_import.load(data)
+    for n, community in enumerate(data["communities"]):
+        if not is_street_code(community.get("street")):
+            raise InvalidInput.one(f"communities.{n}.street", "invalid_value")
     with uow:
         for key, model in ORGANISATION_TABLES:
             for row in data[key]:
                 uow.session.merge(model(**row))
         uow.commit()
     return {key: len(data[key]) for key, _model in ORGANISATION_TABLES}
+
+
+def registered_streets(uow) -> list[str]:
+    """Every street a registered community belongs to: each has its escalation queue on the broker."""
+    with uow:
+        return list(uow.session.scalars(select(Community.street).distinct().order_by(Community.street)))
 
 
 def import_calendar(uow, days: list[dict]) -> int:
@@ -81,8 +88,8 @@ def import_calendar(uow, days: list[dict]) -> int:
 
 def set_calendar_day(uow, caller: dict, day: str, data: dict) -> dict:
     """The community office corrects one day: holiday, workday, or normal (back to the weekly pattern)."""
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.CalendarDayChange, data)
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.CalendarDayChange, data)
     try:
         moment = date.fromisoformat(day)
     except ValueError:
@@ -116,10 +123,10 @@ def _calendar(uow) -> WorkCalendar:
 
 
 # --- events from reporting ----------------------------------------------
-def on_report_created(uow, event, now: datetime) -> None:
+def on_report_created(uow, event, now: datetime, supervision_policy: SupervisionPolicy) -> None:
     report = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         grid = report["grid"]
         if report["building"]:
@@ -135,17 +142,17 @@ def on_report_created(uow, event, now: datetime) -> None:
         calendar = _calendar(uow)
         policy = uow.session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
         level = domain.starting_level(policy.level, report["urgent"])
-        task = _assign(uow, event.id, summary, calendar, now, level=level)
+        task = _assign(uow, event.id, summary, calendar, supervision_policy, now, level=level)
         if level != "grid":
             reason = "urgent" if report["urgent"] and policy.level == "grid" else f"{level}_level_category"
             _publish_escalation(uow, task, from_level="grid", reason=reason)
         uow.commit()
 
 
-def on_report_verified(uow, event) -> None:
+def on_report_verified(uow, event, supervision_policy: SupervisionPolicy) -> None:
     result = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         task = uow.session.get(Task, result["task_id"], with_for_update=True) if result["task_id"] else None
         facts = uow.session.get(ReportFacts, result["report_id"], with_for_update=True)
@@ -154,7 +161,7 @@ def on_report_verified(uow, event) -> None:
                 task.next_check_at = None
             else:
                 task.rework_count += 1
-                _replan(task, _calendar(uow))
+                _replan(task, _calendar(uow), supervision_policy)
         if facts is not None:
             if result["passed"]:
                 facts.closed_at = event.occurred_at
@@ -165,11 +172,11 @@ def on_report_verified(uow, event) -> None:
         uow.commit()
 
 
-def on_report_reopened(uow, event, now: datetime) -> None:
+def on_report_reopened(uow, event, now: datetime, supervision_policy: SupervisionPolicy) -> None:
     """不满意重办: the report is worked again, as a new task at the level that last had it."""
     reopened = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         last = _latest_task(uow, reopened["report_id"])
         if last is None:
@@ -177,14 +184,15 @@ def on_report_reopened(uow, event, now: datetime) -> None:
         facts = uow.session.get(ReportFacts, reopened["report_id"], with_for_update=True)
         if facts is not None:
             facts.closed_at, facts.closed_level, facts.closed_on_time = None, None, False
-        _assign(uow, event.id, _summary_of(last), _calendar(uow), now, level=last.level, kind=last.handler_kind)
+        _assign(uow, event.id, _summary_of(last), _calendar(uow), supervision_policy, now, level=last.level,
+                kind=last.handler_kind)
         uow.commit()
 
 
 def on_report_rated(uow, event) -> None:
     rated = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         facts = uow.session.get(ReportFacts, rated["report_id"], with_for_update=True)
         if facts is not None:
@@ -206,13 +214,14 @@ def on_case_settled(uow, event, now: datetime) -> None:
     resolved with what the desk did, and the report's loop (verification, rating) goes on."""
     case = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event) or not case["task_id"]:
+        if not uow.first_delivery(event) or not case["task_id"]:
             return
         task = uow.session.get(Task, case["task_id"], with_for_update=True)
         if task is None or not domain.settle_by_case(task):
             uow.commit()  # already settled by an earlier step of the same case, or moved on
             return
-        note = CASE_SETTLED_NOTES[event.type].format_map({**case, "body_name": case.get("body_name") or case.get("body")})
+        body_name = case.get("body_name") or case.get("body")
+        note = CASE_SETTLED_NOTES[event.type].format_map({**case, "body_name": body_name})
         task.resolved_at = now
         task.next_check_at = None
         task.resolution_note, task.resolution_photos = note, []
@@ -222,7 +231,7 @@ def on_case_settled(uow, event, now: datetime) -> None:
 
 # --- handlers' commands -------------------------------------------------
 def accept_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.accept, task, caller["staff_code"])
@@ -233,8 +242,8 @@ def accept_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
 
 
 def resolve_task(uow, caller: dict, task_id: str, resolution: dict, now: datetime) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
-    resolution = rpc.load(rpc.Resolution, resolution)
+    caller = load(rpc.Caller, caller)
+    resolution = load(rpc.Resolution, resolution)
     with uow:
         task = _task_for(uow, caller, task_id)
         _apply(domain.resolve, task, caller["staff_code"])
@@ -246,10 +255,11 @@ def resolve_task(uow, caller: dict, task_id: str, resolution: dict, now: datetim
         return task_view.dump(task)
 
 
-def return_task(uow, caller: dict, task_id: str, data: dict, now: datetime) -> dict:
+def return_task(uow, caller: dict, task_id: str, data: dict, now: datetime,
+                supervision_policy: SupervisionPolicy) -> dict:
     """退单: the task goes back and is re-routed: up the line, or from the street back to the community."""
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.TaskReturn, data)
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.TaskReturn, data)
     with uow:
         task = _task_for(uow, caller, task_id)
         level, kind = _apply(domain.give_back, task, caller["staff_code"])
@@ -258,28 +268,30 @@ def return_task(uow, caller: dict, task_id: str, data: dict, now: datetime) -> d
         returned = uow.record("task.returned", {**_task_event(task), "reason": data["reason"]},
                               correlation_id=task.report_id)
         _facts(uow, task.report_id).returns += 1
-        successor = _assign(uow, returned.id, _summary_of(task), _calendar(uow), now, level=level, kind=kind)
+        successor = _assign(uow, returned.id, _summary_of(task), _calendar(uow), supervision_policy, now,
+                            level=level, kind=kind)
         uow.commit()
         return {**task_view.dump(task), "successor": task_view.dump(successor)}
 
 
-def escalate_task(uow, caller: dict, task_id: str, data: dict, now: datetime) -> dict:
+def escalate_task(uow, caller: dict, task_id: str, data: dict, now: datetime,
+                  supervision_policy: SupervisionPolicy) -> dict:
     """上报: the handler or the grid's staff say this level cannot solve it."""
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.Escalation, data)
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.Escalation, data)
     with uow:
         task = _task_in_scope(uow, caller, task_id, lock=True)
         if not domain.may_escalate(task, caller):
             raise Forbidden("not_your_task", field="task_id")
-        successor = _escalate(uow, task, data["reason"], _calendar(uow), now)
+        successor = _escalate(uow, task, data["reason"], _calendar(uow), supervision_policy, now)
         uow.commit()
         return {**task_view.dump(task), "successor": task_view.dump(successor)}
 
 
 def request_change(uow, caller: dict, task_id: str, kind: str, data: dict, now: datetime) -> dict:
     """The handler asks for more time (延期) or for long-term deferral (挂账)."""
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.ExtensionRequest if kind == "extension" else rpc.DeferralRequest, data)
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.ExtensionRequest if kind == "extension" else rpc.DeferralRequest, data)
     with uow:
         task = _task_for(uow, caller, task_id)
         if task.status not in domain.WORKING_STATUSES:
@@ -302,10 +314,11 @@ def request_change(uow, caller: dict, task_id: str, kind: str, data: dict, now: 
         return request_view.dump(request)
 
 
-def decide_request(uow, caller: dict, request_id: str, data: dict, now: datetime) -> dict:
+def decide_request(uow, caller: dict, request_id: str, data: dict, now: datetime,
+                   supervision_policy: SupervisionPolicy) -> dict:
     """The grid leader or the community office approves or denies an extension or a deferral."""
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.Decision, data)
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.Decision, data)
     with uow:
         request = uow.session.get(TaskRequest, request_id, with_for_update=True)
         task = _task_in_scope(uow, caller, request.task_id, lock=True) if request else None
@@ -322,7 +335,7 @@ def decide_request(uow, caller: dict, request_id: str, data: dict, now: datetime
             task.deadline_at = request.until
             task.extension_count += 1
             task.supervision = Supervision.NORMAL
-            _replan(task, _calendar(uow))
+            _replan(task, _calendar(uow), supervision_policy)
             facts.extensions += 1
             facts.due_at = task.deadline_at
         elif data["approve"]:
@@ -337,9 +350,9 @@ def decide_request(uow, caller: dict, request_id: str, data: dict, now: datetime
         return {**request_view.dump(request), "task": task_view.dump(task)}
 
 
-def resume_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
+def resume_task(uow, caller: dict, task_id: str, now: datetime, supervision_policy: SupervisionPolicy) -> dict:
     """A deferred matter (挂账) comes back to life with a fresh time limit from today."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     with uow:
         task = _task_in_scope(uow, caller, task_id, lock=True)
         if not domain.may_decide_requests(task, caller):
@@ -351,7 +364,7 @@ def resume_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
         task.deferred = False
         task.supervision = Supervision.NORMAL
         task.deadline_at = calendar.deadline(now, TimeLimit(policy.limit_amount, policy.limit_unit))
-        _replan(task, calendar)
+        _replan(task, calendar, supervision_policy)
         task.version += 1
         facts = _facts(uow, task.report_id)
         facts.deferred, facts.due_at = False, task.deadline_at
@@ -361,7 +374,7 @@ def resume_task(uow, caller: dict, task_id: str, now: datetime) -> dict:
 
 
 # --- the clock ------------------------------------------------------------
-def check_deadlines(uow, now: datetime, batch_size: int = 200) -> int:
+def check_deadlines(uow, now: datetime, supervision_policy: SupervisionPolicy, batch_size: int = 200) -> int:
     """Move every task whose next supervision step is due; returns how many steps were taken.
 
     Runs in every dispatch instance: due tasks are locked (SKIP LOCKED on
@@ -377,12 +390,12 @@ def check_deadlines(uow, now: datetime, batch_size: int = 200) -> int:
         ).all()
         calendar = _calendar(uow) if due else None
         for task in due:
-            steps += _advance(uow, task, calendar, now)
+            steps += _advance(uow, task, calendar, supervision_policy, now)
         uow.commit()
     return steps
 
 
-def _advance(uow, task: Task, calendar: WorkCalendar, now: datetime) -> int:
+def _advance(uow, task: Task, calendar: WorkCalendar, supervision_policy: SupervisionPolicy, now: datetime) -> int:
     taken = 0
     while task.status in domain.WORKING_STATUSES and (step := supervision.due_step(task.supervision,
                                                                                    _clockwork(task), now)):
@@ -390,7 +403,7 @@ def _advance(uow, task: Task, calendar: WorkCalendar, now: datetime) -> int:
         if step == "escalate":
             try:
                 with uow.session.begin_nested():
-                    _escalate(uow, task, "overdue", calendar, now)
+                    _escalate(uow, task, "overdue", calendar, supervision_policy, now)
             except Conflict as refused:  # nobody at the next level: stay supervised, keep the others moving
                 log.error("task %s is overdue but cannot climb: %s", task.id, refused.code)
                 task.next_check_at = None
@@ -428,7 +441,7 @@ def _leader_of(uow, task: Task) -> Staff | None:
 
 # --- queries --------------------------------------------------------------
 def get_task(uow, caller: dict, task_id: str) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     with uow:
         task = _task_in_scope(uow, caller, task_id)
         requests = uow.session.scalars(
@@ -438,8 +451,8 @@ def get_task(uow, caller: dict, task_id: str) -> dict:
 
 
 def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
-    caller = rpc.load(rpc.Caller, caller)
-    conditions = [_scope(uow, caller)]
+    caller = load(rpc.Caller, caller)
+    conditions = [_scope(caller)]
     if status:
         conditions.append(Task.status == status)
     with uow:
@@ -475,8 +488,8 @@ def tasks_of_report(uow, report_id: str) -> list[dict]:
 
 
 # --- inside -------------------------------------------------------------
-def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now: datetime,
-            level: str = "grid", kind: str | None = None) -> Task:
+def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, supervision_policy: SupervisionPolicy,
+            now: datetime, level: str = "grid", kind: str | None = None) -> Task:
     """A new task for the report at ``level``: to ``kind`` if given, else as the level, policy and rules say."""
     session = uow.session
     policy = session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
@@ -500,7 +513,7 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now:
         limit_unit=limit.unit, deadline_at=calendar.deadline(now, limit),
         created_at=now, rework_count=0, resolution_photos=[], **report,
     )
-    _replan(task, calendar)
+    _replan(task, calendar, supervision_policy)
     session.add(task)
     facts = _facts(uow, task.report_id)
     facts.handler, facts.due_at = task.staff_code, task.deadline_at
@@ -512,9 +525,10 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, now:
     return task
 
 
-def _replan(task: Task, calendar: WorkCalendar) -> None:
+def _replan(task: Task, calendar: WorkCalendar, supervision_policy: SupervisionPolicy) -> None:
     """Set the task's supervision clock from its start and its (possibly extended) deadline."""
-    clockwork = supervision.plan(calendar, _supervision, task.created_at, task.deadline_at, task.limit_unit, task.level)
+    clockwork = supervision.plan(calendar, supervision_policy, task.created_at, task.deadline_at, task.limit_unit,
+                                 task.level)
     task.warn_at, task.supervise_at, task.escalate_at = clockwork.warn_at, clockwork.supervise_at, clockwork.escalate_at
     upcoming = supervision.next_step(task.supervision, clockwork)
     task.next_check_at = upcoming[1] if upcoming else None
@@ -524,13 +538,14 @@ def _clockwork(task: Task) -> supervision.Clockwork:
     return supervision.Clockwork(task.warn_at, task.deadline_at, task.supervise_at, task.escalate_at)
 
 
-def _escalate(uow, task: Task, reason: str, calendar: WorkCalendar, now: datetime) -> Task:
+def _escalate(uow, task: Task, reason: str, calendar: WorkCalendar, supervision_policy: SupervisionPolicy,
+              now: datetime) -> Task:
     from_level = task.level
     to_level = _apply(domain.escalate, task, reason)
     task.next_check_at = None
     escalated = uow.record("task.escalated", {**_task_event(task), "level": from_level, "to_level": to_level,
                                               "reason": reason}, correlation_id=task.report_id)
-    successor = _assign(uow, escalated.id, _summary_of(task), calendar, now, level=to_level)
+    successor = _assign(uow, escalated.id, _summary_of(task), calendar, supervision_policy, now, level=to_level)
     facts = _facts(uow, task.report_id)
     if to_level == "community":
         facts.escalations_community += 1
@@ -544,12 +559,13 @@ def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
     """The fact the street platform (and, for the community, the mediation desk) subscribes to."""
     policy = uow.session.get(CategoryPolicy, task.category) or UNKNOWN_CATEGORY_POLICY
     community = uow.session.get(Community, task.community)
+    street = community.street if community else None
     uow.record("report.escalated", {
-        "report_id": task.report_id, "community": task.community, "street": community.street if community else None,
+        "report_id": task.report_id, "community": task.community, "street": street,
         "category": task.category, "dispute": policy.is_dispute, "from_level": from_level, "level": task.level,
         "reason": reason, "task_id": task.id, "deadline_at": task.deadline_at, "urgent": task.urgent,
         "grid": task.grid, "building": task.building, "description": task.description,
-    }, correlation_id=task.report_id, routing_key=f"report.escalated.{task.level}.{task.category}")
+    }, correlation_id=task.report_id, routing_key=domain.escalation_routing_key(task.level, street, task.category))
 
 
 class _Candidates:
@@ -577,12 +593,12 @@ class _Candidates:
             street = session.scalar(select(Community.street).where(Community.code == community))
             condition = (Staff.community == street) & (Staff.role == "street_platform")
         staff = session.scalars(select(Staff).where(condition)).all()
-        load = dict(session.execute(
+        open_tasks = dict(session.execute(
             select(Task.staff_code, func.count()).where(
                 Task.staff_code.in_([s.code for s in staff]), Task.status.in_(domain.OPEN_TASK_STATUSES)
             ).group_by(Task.staff_code)
         ).all())
-        return [Candidate(s.code, s.name, kind, s.company, load.get(s.code, 0)) for s in staff]
+        return [Candidate(s.code, s.name, kind, s.company, open_tasks.get(s.code, 0)) for s in staff]
 
 
 def _facts(uow, report_id: str) -> ReportFacts:
@@ -606,7 +622,7 @@ def _task_event(task: Task) -> dict:
             "handler_name": task.handler_name, "deadline_at": task.deadline_at}
 
 
-def _scope(uow, caller: dict):
+def _scope(caller: dict):
     """Which tasks a caller may see, as SQL."""
     role = caller["role"]
     if role == "street_platform":
@@ -621,7 +637,7 @@ def _scope(uow, caller: dict):
 
 
 def _task_in_scope(uow, caller: dict, task_id: str, lock: bool = False) -> Task:
-    query = select(Task).where(Task.id == task_id, _scope(uow, caller))
+    query = select(Task).where(Task.id == task_id, _scope(caller))
     task = uow.session.scalars(query.with_for_update() if lock else query).first()
     if task is None:
         raise NotFound("task_not_found", field="task_id", params={"id": task_id})
@@ -641,10 +657,3 @@ def _task_for(uow, caller: dict, task_id: str) -> Task:
     if task.staff_code != caller["staff_code"]:
         raise Forbidden("not_your_task", field="task_id")
     return task
-
-
-def _apply(rule, task, *args):
-    try:
-        return rule(task, *args)
-    except domain.RuleBroken as broken:
-        raise Conflict(broken.code, field="task_id", params=broken.params) from None

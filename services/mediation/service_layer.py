@@ -7,19 +7,20 @@ the step on the case's history and records its events in the same transaction
 (outbox). Events are handled once each (inbox). Every "now" comes from the
 service's clock, so tests can live through a 30-day limit in a second.
 """
-import html
 import logging
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy import case as when
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload
 
 from services.mediation import domain
-from services.mediation.domain import BODY_NAMES, STATION_NAMES, CaseStatus
+from services.mediation.agreement import render_agreement
+from services.mediation.domain import BODY_NAMES, CaseStatus
+from services.mediation.figures import station_figures
 from services.mediation.models import (
     AgendaItem,
     Agreement,
@@ -50,15 +51,17 @@ from shared.contracts import rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import OFFICE
-from shared.domain import RuleBroken
+from shared.contracts.validation import load, load_each
+from shared.rules import apply_rule
 from shared.times import SHANGHAI, as_utc, local_day
 from shared.views import mask_phone
 
 log = logging.getLogger(__name__)
 
-CONSUMER = "mediation"
 SYSTEM = "system"
 LIST_LIMIT = 200
+# A broken rule of the domain is a conflict with the state of the case, unless a call names another field.
+_guard = partial(apply_rule, field="case_id")
 # A list shows each case's summary: none of the file's documents are read for it.
 SUMMARY_ONLY = lazyload("*")
 STAFF_ROLES = OFFICE | {"station_staff"}
@@ -67,7 +70,7 @@ OPEN = (CaseStatus.REGISTERED.value, CaseStatus.IN_PROGRESS.value)
 
 # --- who may do what -----------------------------------------------------------
 def _caller(caller: dict) -> dict:
-    return rpc.load(rpc.Caller, caller)
+    return load(rpc.Caller, caller)
 
 
 def _station_of(caller: dict) -> str | None:
@@ -192,9 +195,8 @@ def _resolve(uow, case: Case, caller: dict | None, outcome: str, summary: str, n
 
 def _new_case(session, community: str, now: datetime, station: str, **columns) -> Case:
     year = as_utc(now).astimezone(SHANGHAI).year
-    case = Case(id=str(uuid.uuid4()), number=domain.case_number(community, year, _next_number(session, community, year)),
-                community=community,
-                extended_days=0, mediators=[], **columns)
+    number = domain.case_number(community, year, _next_number(session, community, year))
+    case = Case(id=str(uuid.uuid4()), number=number, community=community, extended_days=0, mediators=[], **columns)
     domain.open_case(case, station, now)
     session.add(case)
     return case
@@ -212,17 +214,6 @@ def _add_parties(case: Case, parties: list[dict]) -> None:
     start = len(case.parties)
     for offset, party in enumerate(parties):
         case.parties.append(Party(id=str(uuid.uuid4()), position=start + offset, **party))
-
-
-def _guard(rule, *args, field: str = "case_id", inputs: dict | None = None, **kwargs):
-    """Apply a domain rule; a broken rule becomes bad input naming its field, or a conflict."""
-    try:
-        return rule(*args, **kwargs)
-    except RuleBroken as broken:
-        inputs = inputs or {}
-        if broken.code in inputs:
-            raise InvalidInput.one(inputs[broken.code], broken.code, **broken.params) from None
-        raise Conflict(broken.code, field=field, params=broken.params) from None
 
 
 # --- views --------------------------------------------------------------------
@@ -267,7 +258,7 @@ def _clock(case: Case, now: datetime) -> dict | None:
 # --- reception (接访站) ------------------------------------------------------
 def import_station_staff(uow, staff: list) -> int:
     """The stations' staff, keyed by code: importing twice changes nothing."""
-    items = rpc.load_each(rpc.StationStaff, staff, "staff")
+    items = load_each(rpc.StationStaff, staff, "staff")
     with uow:
         for item in items:
             row = uow.session.get(StationStaff, item["code"])
@@ -283,7 +274,7 @@ def open_case(uow, caller: dict, data: dict, now: datetime) -> dict:
     """接访登记: reception registers a walk-in or phone visit; the case waits for triage."""
     caller = _caller(caller)
     _require(caller, "reception")
-    data = rpc.load(rpc.NewCase, data)
+    data = load(rpc.NewCase, data)
     with uow:
         case = _new_case(uow.session, caller["community"], now, "reception", source=data["source"],
                          category=data["category"], summary=data["description"], visitor_name=data["visitor_name"],
@@ -302,7 +293,7 @@ def on_report_escalated(uow, event, now: datetime) -> None:
     its report and task; the same event delivered again opens nothing."""
     escalated = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         if escalated["level"] != "community":
             uow.commit()
@@ -321,7 +312,7 @@ def on_report_escalated(uow, event, now: datetime) -> None:
 
 def list_cases(uow, caller: dict, filters: dict | None, now: datetime) -> dict:
     caller = _caller(caller)
-    filters = rpc.load(rpc.CaseFilter, filters or {})
+    filters = load(rpc.CaseFilter, filters or {})
     where = _visible(caller)
     for name in ("station", "status", "source"):
         if filters[name]:
@@ -343,7 +334,7 @@ def get_case(uow, caller: dict, case_id: str, now: datetime) -> dict:
 def add_party(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """A party (applicant, respondent, other) added before mediation starts, by the station holding the case."""
     caller = _caller(caller)
-    data = rpc.load(rpc.Party, data)
+    data = load(rpc.Party, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, case.station)
@@ -358,7 +349,7 @@ def add_party(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dic
 def route_case(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """To a station; back to dispatch as an ordinary task (a new report, linked); or outside with a referral."""
     caller = _caller(caller)
-    data = rpc.load(rpc.Route, data)
+    data = load(rpc.Route, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "triage", also=("reception",))
@@ -385,7 +376,7 @@ def route_case(uow, caller: dict, case_id: str, data: dict, now: datetime) -> di
 def send_back(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """A station sends a case that is not its own back to triage; the history keeps both routes."""
     caller = _caller(caller)
-    data = rpc.load(rpc.SendBack, data)
+    data = load(rpc.SendBack, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, case.station)
@@ -400,7 +391,7 @@ def send_back(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dic
 def record_consent(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """Art. 17: a party's consent; one refusal closes the case without mediation."""
     caller = _caller(caller)
-    data = rpc.load(rpc.Consent, data)
+    data = load(rpc.Consent, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -422,7 +413,7 @@ def record_consent(uow, caller: dict, case_id: str, data: dict, now: datetime) -
 def appoint_mediators(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """Art. 19: mediators of the station, appointed by it or chosen by the parties."""
     caller = _caller(caller)
-    data = rpc.load(rpc.MediatorAppointment, data)
+    data = load(rpc.MediatorAppointment, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -442,7 +433,7 @@ def appoint_mediators(uow, caller: dict, case_id: str, data: dict, now: datetime
 
 def give_rights_notice(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     caller = _caller(caller)
-    data = rpc.load(rpc.RightsNotice, data)
+    data = load(rpc.RightsNotice, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -455,7 +446,7 @@ def give_rights_notice(uow, caller: dict, case_id: str, data: dict, now: datetim
 
 def hold_session(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     caller = _caller(caller)
-    data = rpc.load(rpc.MediationSession, data)
+    data = load(rpc.MediationSession, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -471,7 +462,7 @@ def hold_session(uow, caller: dict, case_id: str, data: dict, now: datetime) -> 
 def extend_mediation(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """Beyond the 30 days only with every party's consent."""
     caller = _caller(caller)
-    data = rpc.load(rpc.MediationExtension, data)
+    data = load(rpc.MediationExtension, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -487,7 +478,7 @@ def extend_mediation(uow, caller: dict, case_id: str, data: dict, now: datetime)
 def fail_mediation(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """Art. 26: no agreement; the routes are explained and the case is referred (to the court by default)."""
     caller = _caller(caller)
-    data = rpc.load(rpc.MediationFailure, data)
+    data = load(rpc.MediationFailure, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -504,7 +495,7 @@ def fail_mediation(uow, caller: dict, case_id: str, data: dict, now: datetime) -
 def draft_agreement(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """调解协议书 (Art. 29): facts, responsibilities, and each obligation with how and by when."""
     caller = _caller(caller)
-    data = rpc.load(rpc.AgreementDraft, data)
+    data = load(rpc.AgreementDraft, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "mediation")
@@ -532,7 +523,7 @@ def sign_agreement(uow, caller: dict, agreement_id: str, data: dict, now: dateti
     """A party's or a mediator's signature, recorded by the mediation station (a resident may sign as
     themselves). Every party and a mediator signed: the agreement takes effect (agreement.signed)."""
     caller = _caller(caller)
-    data = rpc.load(rpc.Signature, data)
+    data = load(rpc.Signature, data)
     with uow:
         agreement = _agreement_for(uow, caller, agreement_id)
         case = agreement.case
@@ -571,7 +562,7 @@ def record_performance(uow, caller: dict, agreement_id: str, obligation_id: str,
     """Performance per obligation (mediation follows it up, supervision too); all performed: the
     agreement is performed (agreement.performed) and the case resolved."""
     caller = _caller(caller)
-    data = rpc.load(rpc.Performance, data)
+    data = load(rpc.Performance, data)
     with uow:
         agreement = _agreement_for(uow, caller, agreement_id)
         case = agreement.case
@@ -599,7 +590,7 @@ def record_performance(uow, caller: dict, agreement_id: str, obligation_id: str,
 def record_judicial_confirmation(uow, caller: dict, agreement_id: str, data: dict, now: datetime) -> dict:
     """司法确认: the application to the court and its decision, recorded by mediation or legal services."""
     caller = _caller(caller)
-    data = rpc.load(rpc.JudicialConfirmation, data)
+    data = load(rpc.JudicialConfirmation, data)
     with uow:
         agreement = _agreement_for(uow, caller, agreement_id)
         _require(caller, "mediation", "legal")
@@ -627,7 +618,7 @@ def record_consultation(uow, caller: dict, data: dict, now: datetime) -> dict:
     """法律咨询 on a case at the legal station, or a walk-in: that opens a case at the legal
     station and resolves it at once (advice given), so it counts in the figures."""
     caller = _caller(caller)
-    data = rpc.load(rpc.Consultation, data)
+    data = load(rpc.Consultation, data)
     _require(caller, "legal")
     with uow:
         if data["case_id"]:
@@ -654,7 +645,7 @@ def record_consultation(uow, caller: dict, data: dict, now: datetime) -> dict:
 def resolve_case(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """Legal services (advice given) or the council settle a case they hold."""
     caller = _caller(caller)
-    data = rpc.load(rpc.CaseResolution, data)
+    data = load(rpc.CaseResolution, data)
     with uow:
         _require(caller, "legal", "council")
         case = _case_for(uow, caller, case_id)
@@ -666,7 +657,7 @@ def resolve_case(uow, caller: dict, case_id: str, data: dict, now: datetime) -> 
 
 def refer_to_legal_aid(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     caller = _caller(caller)
-    data = rpc.load(rpc.LegalAidReferral, data)
+    data = load(rpc.LegalAidReferral, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "legal")
@@ -695,7 +686,7 @@ def supervision_lists(uow, caller: dict, now: datetime) -> dict:
 def issue_supervision_order(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """督办单 on the case file: to whom, what, by when."""
     caller = _caller(caller)
-    data = rpc.load(rpc.SupervisionOrder, data)
+    data = load(rpc.SupervisionOrder, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "supervision", anywhere=True)
@@ -714,7 +705,7 @@ def issue_supervision_order(uow, caller: dict, case_id: str, data: dict, now: da
 def record_follow_up(uow, caller: dict, case_id: str, data: dict, now: datetime) -> dict:
     """回访: satisfied closes the case; unsatisfied reopens it at the station that resolved it."""
     caller = _caller(caller)
-    data = rpc.load(rpc.FollowUp, data)
+    data = load(rpc.FollowUp, data)
     with uow:
         case = _case_for(uow, caller, case_id)
         _acting_on(caller, case, "supervision", anywhere=True)
@@ -737,7 +728,7 @@ def record_follow_up(uow, caller: dict, case_id: str, data: dict, now: datetime)
 def raise_agenda_item(uow, caller: dict, data: dict, now: datetime) -> dict:
     """An agenda item: from a case at the council station, or raised by a resident or staff."""
     caller = _caller(caller)
-    data = rpc.load(rpc.AgendaItem, data)
+    data = load(rpc.AgendaItem, data)
     with uow:
         case = None
         if data["case_id"]:
@@ -759,7 +750,7 @@ def raise_agenda_item(uow, caller: dict, data: dict, now: datetime) -> dict:
 def hold_meeting(uow, caller: dict, data: dict, now: datetime) -> dict:
     caller = _caller(caller)
     _require(caller, "council")
-    data = rpc.load(rpc.CouncilMeeting, data)
+    data = load(rpc.CouncilMeeting, data)
     with uow:
         items = {i.id: i for i in uow.session.scalars(select(AgendaItem).where(
             AgendaItem.community == caller["community"], AgendaItem.id.in_(data["item_ids"])).with_for_update()).all()}
@@ -771,16 +762,17 @@ def hold_meeting(uow, caller: dict, data: dict, now: datetime) -> dict:
         if errors:
             raise InvalidInput(errors)
         attendees = data["attendees"]
+        counted = isinstance(attendees, int)  # a head count, or the list of those present
         meeting = CouncilMeeting(id=str(uuid.uuid4()), community=caller["community"], held_at=data["held_at"],
-                                 place=data["place"], attendance=attendees if isinstance(attendees, int) else len(attendees),
-                                 attendees=None if isinstance(attendees, int) else attendees,
-                                 recorded_by=caller["account_id"])
+                                 place=data["place"], attendance=attendees if counted else len(attendees),
+                                 attendees=None if counted else attendees, recorded_by=caller["account_id"])
         uow.session.add(meeting)
         uow.session.flush()
         for item in items.values():
             item.status, item.meeting_id = "scheduled", meeting.id
         uow.commit()
-        return {**meeting_view.dump(meeting), "items": [item_view.dump(items[i]) for i in dict.fromkeys(data["item_ids"])]}
+        scheduled = [item_view.dump(items[item_id]) for item_id in dict.fromkeys(data["item_ids"])]
+        return {**meeting_view.dump(meeting), "items": scheduled}
 
 
 def decide(uow, caller: dict, item_id: str, data: dict, now: datetime) -> dict:
@@ -789,7 +781,7 @@ def decide(uow, caller: dict, item_id: str, data: dict, now: datetime) -> dict:
     an item from a case resolves the case."""
     caller = _caller(caller)
     _require(caller, "council")
-    data = rpc.load(rpc.CouncilDecision, data)
+    data = load(rpc.CouncilDecision, data)
     with uow:
         session = uow.session
         item = session.scalars(select(AgendaItem).where(
@@ -842,143 +834,15 @@ def _plain_rule(rule: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in rule.items() if k != "decision"}
 
 
-# --- figures --------------------------------------------------------------------
-def _count(condition):
-    return func.sum(when((condition, 1), else_=0))
-
-
+# --- figures ------------------------------------------------------------------
 def figures(uow, caller: dict, query: dict, now: datetime) -> dict:
-    """Per station and period (Asia/Shanghai days, both ends included), counted in the database:
-    received (cases opened there), visitors (walk-in and phone), mediated (mediation started),
-    mediation succeeded / failed and success rate, resolved, difficult problems solved (came by
-    escalation and resolved), average days to resolve, overdue (open past their deadline now, or
-    resolved after it, among deadlines in the period)."""
+    """The desk's figures per station (figures.py counts them) for the office and the stations' staff."""
     caller = _caller(caller)
     _require(caller, *domain.STATION_NAMES)
-    query = rpc.load(rpc.MediationFigures, query)
-    start = datetime.combine(query["from_"], time(), SHANGHAI)
-    end = datetime.combine(query["to"] + timedelta(days=1), time(), SHANGHAI)
-    c = Case
-    mine = c.community == caller["community"]
-    opened = and_(c.opened_at >= start, c.opened_at < end)
-    resolved = and_(c.resolved_at >= start, c.resolved_at < end)
-    started = and_(c.mediation_started_at >= start, c.mediation_started_at < end)
-    failed = and_(c.mediation_failed_at >= start, c.mediation_failed_at < end)
-    late = and_(c.due_at >= start, c.due_at < end, c.due_at < now,
-                or_(and_(c.status.in_(OPEN)), and_(c.resolved_at.is_not(None), c.resolved_at > c.due_at)))
-    queries = {
-        "opened_station": [_count(opened).label("received"),
-                           _count(and_(opened, c.source.in_(("walk_in", "phone")))).label("visitors"),
-                           _count(and_(opened, c.source == "escalation")).label("escalations")],
-        "resolved_station": [_count(resolved).label("resolved"),
-                             _count(and_(resolved, c.source == "escalation")).label("difficult_solved"),
-                             func.coalesce(func.sum(when((resolved, c.resolve_seconds), else_=0)), 0)
-                             .label("resolve_seconds"),
-                             _count(and_(resolved, c.outcome == "agreement_performed")).label("mediation_succeeded")],
-        "station": [_count(started).label("mediated"), _count(failed).label("mediation_failed"),
-                    _count(late).label("overdue")],
-    }
-    rows = {station: {"station": station, "station_name": {"zh": names[0], "en": names[1]}}
-            for station, names in STATION_NAMES.items()}
-    with uow:
-        for column, counts in queries.items():
-            key = getattr(c, column)
-            for row in uow.session.execute(select(key.label("key"), *counts).where(mine).group_by(key)).mappings():
-                if row["key"] in rows:
-                    rows[row["key"]].update({k: int(v or 0) for k, v in row.items() if k != "key"})
-    names = ("received", "visitors", "escalations", "resolved", "difficult_solved", "resolve_seconds",
-             "mediation_succeeded", "mediated", "mediation_failed", "overdue")
-    for row in rows.values():
-        for name in names:
-            row.setdefault(name, 0)
-    total = {name: sum(row[name] for row in rows.values()) for name in names}
-    return {"community": caller["community"], "from": query["from_"].isoformat(), "to": query["to"].isoformat(),
-            "stations": [_rates(row) for row in rows.values()], "total": _rates({"station": None, **total})}
-
-
-def _rates(row: dict) -> dict:
-    ended = row["mediation_succeeded"] + row["mediation_failed"]
-    row["success_rate"] = round(row["mediation_succeeded"] / ended, 4) if ended else None
-    row["average_days_to_resolve"] = round(row["resolve_seconds"] / 86400 / row["resolved"], 2) \
-        if row["resolved"] else None
-    del row["resolve_seconds"]
-    return row
-
-
-# --- the printable agreement -------------------------------------------------------
-ROLE_NAMES = {"applicant": "申请人", "respondent": "被申请人", "other": "其他当事人"}
-
-
-def render_agreement(agreement: Agreement) -> str:
-    case = agreement.case
-    e = html.escape
-    names = {p.id: p.name for p in case.parties}
-    signed = {s.party_id: s for s in agreement.signatures if s.party_id}
-    mediator = next((s for s in agreement.signatures if s.mediator_code), None)
-    parties = "".join(
-        f"<tr><th>{e(ROLE_NAMES.get(p.role, p.role))}</th><td>{e(p.name)}</td>"
-        f"<td>{e(p.household or '')}</td></tr>" for p in case.parties)
-    obligations = "".join(
-        f"<li><strong>{e(names.get(o.party_id, ''))}</strong>:{e(o.what)};履行方式:{e(o.how)};"
-        f"履行期限:{_zh_date(o.due_on)}前" + (f"(已于{_zh_date(o.performed_on)}履行)" if o.performed_on else "")
-        + "</li>" for o in agreement.obligations)
-    signatures = "".join(
-        f"<div class=\"sign\">{e(ROLE_NAMES.get(p.role, p.role))}(签名):"
-        f"<span>{e(signed[p.id].signer_name) if p.id in signed else ''}</span>"
-        f"<small>{_zh_date(local_day(signed[p.id].signed_at)) if p.id in signed else '年　月　日'}</small></div>"
-        for p in case.parties)
-    signatures += (f"<div class=\"sign\">人民调解员(签名):<span>{e(mediator.signer_name) if mediator else ''}</span>"
-                   f"<small>{_zh_date(local_day(mediator.signed_at)) if mediator else '年　月　日'}</small></div>")
-    if agreement.effective_on:
-        effect = (f"本协议自{_zh_date(agreement.effective_on)}起生效。当事人可以自本协议生效之日起三十日内"
-                  f"(即{_zh_date(domain.judicial_confirmation_by(agreement.effective_on))}前)共同向人民法院申请司法确认。")
-    else:
-        effect = "本协议自各方当事人签名、人民调解员签名并加盖调解委员会印章之日起生效。当事人可以自协议生效之日起三十日内共同向人民法院申请司法确认。"
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<title>人民调解协议书 {e(case.number)}</title>
-<style>
-body {{ font-family: "SimSun", "Songti SC", serif; max-width: 720px; margin: 2em auto; line-height: 1.8; color: #000; }}
-h1 {{ text-align: center; letter-spacing: 0.3em; font-size: 1.6em; }}
-.number {{ text-align: right; }}
-table {{ width: 100%; border-collapse: collapse; }}
-th, td {{ border: 1px solid #000; padding: 0.3em 0.6em; text-align: left; }}
-h2 {{ font-size: 1.1em; margin-top: 1.2em; }}
-.sign {{ margin: 1.2em 0; }}
-.sign span {{ display: inline-block; min-width: 10em; border-bottom: 1px solid #000; margin-right: 1em; }}
-.seal {{ text-align: right; margin-top: 2em; }}
-@media print {{ body {{ margin: 0 auto; }} .noprint {{ display: none; }} @page {{ size: A4; margin: 2cm; }} }}
-</style>
-</head>
-<body>
-<h1>人民调解协议书</h1>
-<p class="number">编号:{e(case.number)}</p>
-<h2>当事人</h2>
-<table><tr><th>身份</th><th>姓名</th><th>户号</th></tr>{parties}</table>
-<h2>纠纷主要事实</h2>
-<p>{e(agreement.facts)}</p>
-<h2>争议事项及责任</h2>
-<p>{e(agreement.responsibilities)}</p>
-<h2>经调解,自愿达成如下协议</h2>
-<ol>{obligations}</ol>
-<h2>履行与效力</h2>
-<p>{effect}</p>
-<p>本协议一式{len(case.parties) + 1}份,当事人各执一份,调解委员会留存一份。</p>
-{signatures}
-<p class="seal">{e(case.community.upper())} 社区人民调解委员会(印章)</p>
-</body>
-</html>
-"""
-
-
-def _zh_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+    query = load(rpc.MediationFigures, query)
+    return station_figures(uow, caller["community"], query["from_"], query["to"], now)
 
 
 # --- inside ---------------------------------------------------------------------
 def _households(case: Case) -> list[str]:
     return list(dict.fromkeys(p.household for p in case.parties if p.household))
-
-

@@ -46,8 +46,6 @@ TASK_EVENT_STATUS = {
 }
 
 
-
-
 def follow_task(report, event_type: str, task_id: str, sequence: int, version: int) -> bool:
     """Move the report with its task; True if its status changed.
 
@@ -144,8 +142,6 @@ ACTIONS = {
 CASE_ACTIONS = {"case.opened": "case_opened", "case.routed": "case_routed", "agreement.signed": "agreement_signed",
                 "case.resolved": "case_resolved", "case.referred": "case_referred", "case.closed": "case_closed",
                 "case.reopened": "case_reopened"}
-
-# Who sees which reports (beyond their own). Everyone is held to their own community first.
 
 
 def may_verify(report, caller: dict) -> bool:

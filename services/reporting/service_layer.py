@@ -2,6 +2,7 @@
 what happened on the timeline and as events, and commits once."""
 import base64
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
@@ -10,15 +11,16 @@ from services.reporting.domain import Status
 from services.reporting.models import Category, Media, Report, TimelineEntry
 from services.reporting.schemas import PRIVATE_GROUPS, category_view, public_report_view, report_view, timeline_view
 from shared.contracts import rpc
-from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.contracts.errors import Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
-from shared.times import shown_local, utcnow
+from shared.contracts.validation import load
+from shared.rules import apply_rule
+from shared.times import shown_local
 
 SYSTEM = {"account_id": "system", "role": "system", "name": "系统"}
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
-CONSUMER = "reporting"
 
 
 def import_categories(uow, categories: list[dict]) -> int:
@@ -35,10 +37,9 @@ def list_categories(uow) -> list[dict]:
         return category_view.dump(rows, many=True)
 
 
-def create_report(uow, caller: dict, data: dict) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.NewReport, data)
-    now = utcnow()
+def create_report(uow, caller: dict, data: dict, now: datetime) -> dict:
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.NewReport, data)
     with uow:
         category = uow.session.get(Category, data["category"])
         if category is None or not category.active:
@@ -90,15 +91,15 @@ def _possible_duplicates(uow, report: Report, caller: dict) -> dict:
 
 
 def get_report(uow, caller: dict, report_id: str) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     with uow:
         report = _visible_report(uow, caller, report_id)
         return _with_timeline(uow, report)
 
 
 def list_reports(uow, caller: dict, filters: dict) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
-    filters = rpc.load(rpc.ReportFilter, filters)
+    caller = load(rpc.Caller, caller)
+    filters = load(rpc.ReportFilter, filters)
     conditions = [Report.community == caller["community"], _visibility(caller)]
     for name in ("status", "category", "grid", "building"):
         if filters[name]:
@@ -131,7 +132,7 @@ PUBLIC_NOTES = frozenset({"resolved", "verified", "verification_failed", "return
 def public_reports(uow, community: str, filters: dict) -> list[dict]:
     """A community's reports as anyone may see them (Open311 GET requests), newest first: each with
     its public steps (action, time, note; never who) and the kind of organisation handling it."""
-    filters = rpc.load(rpc.PublicReportFilter, filters)
+    filters = load(rpc.PublicReportFilter, filters)
     conditions = [Report.community == community]
     if filters["ids"] is not None:
         conditions.append(Report.id.in_(filters["ids"]))
@@ -201,14 +202,14 @@ def _visibility(caller: dict):
     return or_(*allowed)
 
 
-def verify_report(uow, caller: dict, report_id: str, data: dict) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.Verification, data)
+def verify_report(uow, caller: dict, report_id: str, data: dict, now: datetime) -> dict:
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.Verification, data)
     with uow:
         report = _visible_report(uow, caller, report_id, lock=True)
         if not domain.may_verify(report, caller):
             raise Forbidden("not_grid_worker", field="report_id")
-        _verify(uow, report, caller, data["passed"], data["note"], utcnow(),
+        _verify(uow, report, caller, data["passed"], data["note"], now,
                 responsible_household=data["responsible_household"], rule=data["rule"])
         uow.commit()
         return _with_timeline(uow, report)
@@ -218,7 +219,7 @@ def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, respons
             details: dict | None = None) -> None:
     """核查: passed closes the report, failed sends the work back; the timeline and the events say so."""
     task_id = report.current_task_id
-    _apply(domain.verify, report, passed)
+    apply_rule(domain.verify, report, passed)
     if passed:
         report.closed_at = at
         _add_timeline(uow, report, "verified", verifier, note=note, at=at, details=details)
@@ -238,15 +239,14 @@ def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, respons
                    correlation_id=report.id)
 
 
-def rate_report(uow, caller: dict, report_id: str, data: dict) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(rpc.Rating, data)
+def rate_report(uow, caller: dict, report_id: str, data: dict, now: datetime) -> dict:
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.Rating, data)
     with uow:
         report = _visible_report(uow, caller, report_id, lock=True)
         if report.reporter_id != caller["account_id"]:
             raise Forbidden("not_reporter", field="report_id")
-        reopened = _apply(domain.rate, report, data["rating"])
-        now = utcnow()
+        reopened = apply_rule(domain.rate, report, data["rating"])
         _add_timeline(uow, report, "rated", caller, note=data["comment"], at=now, details={"rating": data["rating"]})
         uow.record("report.rated", {"report_id": report.id, "community": report.community,
                                     "handler": report.handler_staff_code, **data}, correlation_id=report.id)
@@ -263,7 +263,7 @@ def follow_task(uow, event) -> None:
     """A task event from dispatch: the timeline gets the step, the report follows the task."""
     payload = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         report = _report_for_event(uow, payload)
         if event.type in domain.TASK_EVENT_STATUS:
@@ -284,7 +284,7 @@ def follow_escalation(uow, event) -> None:
     """The matter climbed to the community or the street."""
     payload = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         report = _report_for_event(uow, payload)
         report.level = max(report.level, payload["level"], key=domain.LEVELS.index)
@@ -302,7 +302,7 @@ def follow_case(uow, event) -> None:
     satisfied follow-up visit (回访) after the case was resolved is the report's verification."""
     case = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event) or not case["report_id"]:
+        if not uow.first_delivery(event) or not case["report_id"]:
             return
         report = _report_for_event(uow, case)
         note = case.get("summary") or case.get("reason") or case.get("note")
@@ -318,7 +318,7 @@ def follow_case(uow, event) -> None:
         uow.commit()
 
 
-def file_handed_over_case(uow, event) -> None:
+def file_handed_over_case(uow, event, now: datetime) -> None:
     """Triage sent a case back to dispatch as an ordinary task: it is filed as a report with the
     id the case already links, so it enters the same flow as any other."""
     routed = load_payload(event.type, event.payload)
@@ -326,7 +326,7 @@ def file_handed_over_case(uow, event) -> None:
     if routed["to"] != "dispatch" or handover is None:
         return
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}:handover", event):
+        if not uow.first_delivery(event, handler="handover"):
             return
         reporter = {"account_id": handover["reporter_id"], "role": handover["reporter_role"],
                     "name": MEDIATION_DESK["name"], "community": routed["community"]}
@@ -334,7 +334,7 @@ def file_handed_over_case(uow, event) -> None:
                 "unit": handover["unit"], "address": None, "latitude": None, "longitude": None, "photos": [],
                 "attributes": {}, "urgent": False, "channel": "mediation",
                 "description": f"{handover['description']}(由社区案件{routed['case_number']}转派)"}
-        _file(uow, handover["report_id"], reporter, data, utcnow(), details={"case_number": routed["case_number"]})
+        _file(uow, handover["report_id"], reporter, data, now, details={"case_number": routed["case_number"]})
         uow.commit()
 
 
@@ -370,15 +370,15 @@ def _timeline_of(event_type: str, p: dict, handler: dict) -> tuple[str, dict, st
     raise ValueError(f"no timeline entry for {event_type}")
 
 
-def upload_media(uow, caller: dict, content_type: str, content_b64: str) -> dict:
-    caller = rpc.load(rpc.Caller, caller)
+def upload_media(uow, caller: dict, content_type: str, content_b64: str, now: datetime) -> dict:
+    caller = load(rpc.Caller, caller)
     if content_type not in MEDIA_TYPES:
         raise InvalidInput.one("file", "unsupported_media_type")
     data = base64.b64decode(content_b64)
     if len(data) > MAX_MEDIA_BYTES:
         raise InvalidInput.one("file", "photo_too_large", max="5 MB")
     media = Media(id=str(uuid.uuid4()), community=caller["community"], content_type=content_type, size=len(data),
-                  data=data, uploaded_by=caller["account_id"], created_at=utcnow())
+                  data=data, uploaded_by=caller["account_id"], created_at=now)
     with uow:
         uow.session.add(media)
         uow.commit()
@@ -401,13 +401,6 @@ def _visible_report(uow, caller: dict, report_id: str, lock: bool = False) -> Re
     if report is None:
         raise NotFound("report_not_found", field="report_id", params={"id": report_id})
     return report
-
-
-def _apply(rule, report, *args):
-    try:
-        return rule(report, *args)
-    except domain.RuleBroken as broken:
-        raise Conflict(broken.code, params=broken.params) from None
 
 
 def _add_timeline(uow, report: Report, action: str, actor: dict, at, note=None, details=None) -> None:

@@ -37,8 +37,6 @@ PUBLICATION_WINDOW = timedelta(days=7)  # 公示期
 PETITIONING_WORDS = ("信访", "上访", "访民", "缠访", "闹访", "越级访", "集体访", "进京访", "petition")
 
 
-
-
 # the rule book -----------------------------------------------------------
 
 @dataclass(frozen=True)

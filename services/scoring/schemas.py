@@ -12,8 +12,6 @@ def money(amount) -> str | None:
     return None if amount is None else f"{Decimal(amount):.2f}"
 
 
-
-
 def _money(attribute: str):
     return fields.Function(lambda obj: money(getattr(obj, attribute)))
 

@@ -12,11 +12,12 @@ import logging
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import and_, func, insert, literal, or_, select, update
 
 from services.scoring import domain
-from services.scoring.domain import EntryState, Evidence, RuleBroken
+from services.scoring.domain import EntryState, Evidence
 from services.scoring.models import (
     FundPeriod,
     Household,
@@ -33,13 +34,16 @@ from shared.contracts import scoring as contracts
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound, PlatformError
 from shared.contracts.events import load_payload
 from shared.contracts.roles import OFFICE
+from shared.contracts.validation import load, load_each
+from shared.rules import apply_rule
 from shared.times import local_day
 
 log = logging.getLogger(__name__)
 
-CONSUMER = "scoring"
 SYSTEM = "system"  # who proposes the entries that events bring
 LEDGER_LIMIT = 500
+# A broken rule of the domain is a conflict with the state of the entry, unless a call names another field.
+_guard = partial(apply_rule, field="entry_id")
 # Reports that earn their reporter's household points: filed by people of the community, not by staff.
 REPORTER_ROLES = frozenset({"resident", "volunteer", "unit_leader", "building_leader"})
 PROPOSERS = frozenset({"community_admin", "grid_worker", "grid_leader", "review_group"})
@@ -56,7 +60,7 @@ MOVING = ("state", "verified_by", "verified_at", "published_at", "window_ends", 
 # --- households and the rule book ---------------------------------------------
 def import_households(uow, households: list) -> int:
     """Households with their members, keyed by code: importing twice changes nothing."""
-    items = rpc.load_each(contracts.HouseholdImport, households, "households")
+    items = load_each(contracts.HouseholdImport, households, "households")
     with uow:
         for index, item in enumerate(items):
             household = uow.session.get(Household, item["code"])
@@ -74,7 +78,7 @@ def import_households(uow, households: list) -> int:
 def import_rules(uow, rules: list) -> int:
     """Village rule versions, each through the domain's guardrails; a newer version of a code is
     adopted from its valid_from (the one before ends the day before). Nothing is stored if one fails."""
-    items = rpc.load_each(contracts.RuleImport, rules, "rules")
+    items = load_each(contracts.RuleImport, rules, "rules")
     with uow:
         _adopt_rules(uow.session, items, "rules")
         uow.commit()
@@ -82,13 +86,14 @@ def import_rules(uow, rules: list) -> int:
 
 
 def _adopt_rules(session, items: list[dict], field: str) -> None:
+    imported = field == "rules"  # a rule someone imports is bad input; one a council adopted is a conflict
     for index, item in sorted(enumerate(items), key=lambda pair: (pair[1]["code"], pair[1]["version"])):
         where = f"{field}.{index}"
         rule = domain.Rule(**item)
         stored = session.scalars(select(Rule).where(Rule.code == rule.code).with_for_update()).all()
         same = next((row for row in stored if row.version == rule.version), None)
         if same is not None:
-            _guard(domain.check_rule, rule, field=where)
+            _guard(domain.check_rule, rule, field=where, bad_input=imported)
             if rule.valid_to is None and any(row.version > rule.version for row in stored):
                 rule = dataclasses.replace(rule, valid_to=same.valid_to)  # ended by the newer version
             if _domain_rule(same) != rule:
@@ -99,12 +104,13 @@ def _adopt_rules(session, items: list[dict], field: str) -> None:
                 _write_rule(same, rule)
             continue
         if stored:
-            book = _guard(domain.adopt_version, [_domain_rule(row) for row in stored], rule, field=where)
+            book = _guard(domain.adopt_version, [_domain_rule(row) for row in stored], rule, field=where,
+                          bad_input=imported)
             ended = {r.version: r.valid_to for r in book}
             for row in stored:
                 row.valid_to = ended[row.version]
         else:
-            _guard(domain.check_rule, rule, field=where)
+            _guard(domain.check_rule, rule, field=where, bad_input=imported)
         session.add(_write_rule(Rule(code=rule.code, version=rule.version), rule))
         session.flush()
 
@@ -112,7 +118,7 @@ def _adopt_rules(session, items: list[dict], field: str) -> None:
 # --- what households and the review group see ---------------------------------
 def my_household(uow, caller: dict, now: datetime) -> dict:
     """A household's own ledger: its balance this period and every entry with its steps."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     with uow:
         household = _household_of_account(uow.session, caller["community"], caller["account_id"])
         if household is None:
@@ -130,9 +136,9 @@ def my_household(uow, caller: dict, now: datetime) -> dict:
 
 def ledger(uow, caller: dict, filters: dict, now: datetime) -> list[dict]:
     """The community's ledger, newest first, for the review group and the community office."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, LEDGER_READERS)
-    filters = rpc.load(contracts.LedgerFilter, filters or {})
+    filters = load(contracts.LedgerFilter, filters or {})
     conditions = [LedgerEntry.community == caller["community"]]
     for name in ("state", "household", "period"):
         if filters[name]:
@@ -149,9 +155,9 @@ def ledger(uow, caller: dict, filters: dict, now: datetime) -> list[dict]:
 def propose_entry(uow, caller: dict, data: dict, now: datetime) -> dict:
     """Grid staff, the office or the review group propose an entry; a rule that needs no
     verification is published at once, the others wait for the review group."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, PROPOSERS)
-    data = rpc.load(contracts.ProposeEntry, data)
+    data = load(contracts.ProposeEntry, data)
     evidence = Evidence(data["evidence_kind"], data["evidence_ref"]) if data["evidence_kind"] else None
     with uow:
         row = _propose(uow, caller["community"], data["household"], data["rule"], data["reason"],
@@ -162,9 +168,9 @@ def propose_entry(uow, caller: dict, data: dict, now: datetime) -> dict:
 
 def verify_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
     """The review group checks the facts: approved, the entry is published at once; rejected, it never counts."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, REVIEWERS)
-    data = rpc.load(contracts.EntryVerification, data)
+    data = load(contracts.EntryVerification, data)
     with uow:
         row, entry = _entry_for(uow, caller, entry_id)
         if data["approve"]:
@@ -181,8 +187,8 @@ def verify_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) ->
 
 def object_to_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
     """异议: a member of the household objects, with a reason, while the entry is published."""
-    caller = rpc.load(rpc.Caller, caller)
-    data = rpc.load(contracts.Objection, data)
+    caller = load(rpc.Caller, caller)
+    data = load(contracts.Objection, data)
     with uow:
         row, entry = _entry_for(uow, caller, entry_id)
         member = uow.session.scalar(select(func.count()).select_from(Member).where(
@@ -197,9 +203,9 @@ def object_to_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime)
 
 def decide_objection(uow, caller: dict, entry_id: str, data: dict, now: datetime) -> dict:
     """The review group upholds the entry (it counts from now) or withdraws it (it never counts)."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, REVIEWERS)
-    data = rpc.load(contracts.ObjectionDecision, data)
+    data = load(contracts.ObjectionDecision, data)
     with uow:
         row, entry = _entry_for(uow, caller, entry_id)
         decide = domain.uphold if data["uphold"] else domain.withdraw
@@ -214,9 +220,9 @@ def reverse_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -
     """A correction or a late appeal (申诉): a new entry of the opposite points, never an edit.
     It goes through verification and publication like any entry; it lands in the period open
     now when the original's period is already settled."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, REVIEWERS | FUND_ADMINS)
-    data = rpc.load(contracts.Correction, data)
+    data = load(contracts.Correction, data)
     with uow:
         row, original = _entry_for(uow, caller, entry_id)
         reversals = [_as_domain(r) for r in uow.session.scalars(
@@ -239,9 +245,9 @@ def reverse_entry(uow, caller: dict, entry_id: str, data: dict, now: datetime) -
 
 def open_period(uow, caller: dict, data: dict, now: datetime) -> dict:
     """The community office opens a fund period with its fund, base entitlement and threshold."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, FUND_ADMINS)
-    data = rpc.load(contracts.FundPeriodOpen, data)
+    data = load(contracts.FundPeriodOpen, data)
     community = caller["community"]
     with uow:
         session = uow.session
@@ -267,7 +273,7 @@ def open_period(uow, caller: dict, data: dict, now: datetime) -> dict:
 def settle_period(uow, caller: dict, code: str, now: datetime) -> dict:
     """Settle a period once: every household its base, the pool by points above the threshold,
     exact to the fen. Refused while any entry of the period is still on its way."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, FUND_ADMINS)
     community = caller["community"]
     with uow:
@@ -353,7 +359,7 @@ def on_report_closed(uow, event, now: datetime, report_rule: str) -> None:
     review group to verify. Once per event; what the rules refuse is logged, not retried."""
     closed = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         community, report_id = closed["community"], closed["report_id"]
         evidence = Evidence("report", report_id)
@@ -372,7 +378,7 @@ def on_agreement_performed(uow, event, now: datetime, agreement_rule: str) -> No
     """A mediation agreement performed: each party's household earns points under ``agreement_rule``."""
     performed = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         for household in performed["households"]:
             _propose_from_event(uow, event, performed["community"], household, agreement_rule,
@@ -386,11 +392,11 @@ def on_council_decided(uow, event) -> None:
     entries already scored keep the version they were scored under. Refused rules park the event."""
     decided = load_payload(event.type, event.payload)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         if decided["adopts_rule"]:
             rule = {**decided["adopts_rule"], "decision": decided["decision_id"]}
-            _adopt_rules(uow.session, rpc.load_each(contracts.RuleImport, [rule], "adopts_rule"), "adopts_rule")
+            _adopt_rules(uow.session, load_each(contracts.RuleImport, [rule], "adopts_rule"), "adopts_rule")
         uow.commit()
 
 
@@ -400,15 +406,15 @@ def count_for_staff(uow, event) -> None:
     payload = load_payload(event.type, event.payload)
     outcome = _staff_outcome(event.type, payload, event.occurred_at)
     with uow:
-        if not uow.first_delivery(f"{CONSUMER}:{event.type}", event):
+        if not uow.first_delivery(event):
             return
         if outcome is not None:
             staff, column = outcome
             key = (staff, quarter_of(local_day(event.occurred_at)))
             record = uow.session.get(StaffRecord, key, with_for_update=True)
             if record is None:
-                record = StaffRecord(staff=key[0], period=key[1], community=payload["community"], **{
-                    name: 0 for name in STAFF_COUNTS})
+                record = StaffRecord(staff=key[0], period=key[1], community=payload["community"],
+                                     **dict.fromkeys(STAFF_COUNTS, 0))
                 uow.session.add(record)
             setattr(record, column, getattr(record, column) + 1)
         uow.commit()
@@ -432,7 +438,7 @@ def _staff_outcome(event_type: str, payload: dict, at: datetime) -> tuple[str, s
 
 def staff_performance(uow, caller: dict, period: str) -> list[dict]:
     """Each staff member's counts and score for a period, best first."""
-    caller = rpc.load(rpc.Caller, caller)
+    caller = load(rpc.Caller, caller)
     _require(caller, OFFICE)
     with uow:
         rows = uow.session.scalars(select(StaffRecord).where(
@@ -562,7 +568,6 @@ def _household_of_account(session, community: str, account: str) -> Household | 
     ).first()
 
 
-
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
@@ -614,17 +619,3 @@ def _write_rule(row: Rule, rule: domain.Rule) -> Rule:
 def _require(caller: dict, roles: frozenset) -> None:
     if caller["role"] not in roles:
         raise Forbidden("forbidden_role", params={"role": caller["role"]})
-
-
-def _guard(rule, *args, field: str = "entry_id", inputs: dict | None = None, **kwargs):
-    """Apply a domain function; a broken rule becomes bad input (naming its field) or a conflict."""
-    try:
-        return rule(*args, **kwargs)
-    except RuleBroken as broken:
-        inputs = inputs or {}
-        if broken.code in inputs:
-            raise InvalidInput.one(inputs[broken.code], broken.code, **broken.params) from None
-        if field.startswith("rules."):
-            raise InvalidInput.one(field, broken.code, **broken.params) from None
-        raise Conflict(broken.code, field=field, params=broken.params) from None
-

@@ -1,14 +1,15 @@
 """Request schemas of scoring's RPC commands: households and village rules to import,
 ledger entries and their publication, fund periods.
 
-Like shared.contracts.rpc: the gateway loads them to answer bad input at once,
-the service loads them again; errors name each field with a message code.
+Like shared.contracts.rpc (both build on shared.contracts.validation): the gateway
+loads them to answer bad input at once, the service loads them again; errors name
+each field with a message code.
 """
 import decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.contracts.rpc import MAX_NOTE, Request, _text
+from shared.contracts.validation import MAX_NOTE, Request, text
 
 AREAS = ("social_stability", "civility_integrity", "environmental_sanitation", "law_abiding")
 EVIDENCE_KINDS = ("report", "case", "document")
@@ -30,25 +31,25 @@ class Yuan(fields.Decimal):
 
 
 class Member(Request):
-    name = _text(100, min_length=1, required=True)
-    account = _text(64, allow_none=True, load_default=None)
-    phone = _text(32, allow_none=True, load_default=None)
+    name = text(100, min_length=1, required=True)
+    account = text(64, allow_none=True, load_default=None)
+    phone = text(32, allow_none=True, load_default=None)
 
 
 class HouseholdImport(Request):
-    code = _text(64, min_length=1, required=True)
-    community = _text(32, min_length=1, required=True)
-    building = _text(32, allow_none=True, load_default=None)
-    unit = _text(32, allow_none=True, load_default=None)
+    code = text(64, min_length=1, required=True)
+    community = text(32, min_length=1, required=True)
+    building = text(32, allow_none=True, load_default=None)
+    unit = text(32, allow_none=True, load_default=None)
     members = fields.List(fields.Nested(Member), load_default=list)
 
 
 class RuleImport(Request):
-    code = _text(64, min_length=1, required=True)
+    code = text(64, min_length=1, required=True)
     version = fields.Integer(load_default=1, strict=True)
     area = fields.String(required=True, validate=validate.OneOf(AREAS, error="unknown_area"))
-    description_zh = _text(1000, min_length=1, required=True)
-    description_en = _text(1000, min_length=1, required=True)
+    description_zh = text(1000, min_length=1, required=True)
+    description_en = text(1000, min_length=1, required=True)
     points = fields.Integer(required=True, strict=True)
     cap_per_period = fields.Integer(allow_none=True, load_default=None, strict=True)
     needs_verification = fields.Boolean(load_default=False)
@@ -56,16 +57,16 @@ class RuleImport(Request):
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(allow_none=True, load_default=None)
     concerns_petitioning = fields.Boolean(load_default=False)
-    decision = _text(200, allow_none=True, load_default=None)
+    decision = text(200, allow_none=True, load_default=None)
 
 
 class ProposeEntry(Request):
-    household = _text(64, min_length=1, required=True)
-    rule = _text(64, min_length=1, required=True)
-    reason = _text(MAX_NOTE, min_length=1, required=True)
+    household = text(64, min_length=1, required=True)
+    rule = text(64, min_length=1, required=True)
+    reason = text(MAX_NOTE, min_length=1, required=True)
     evidence_kind = fields.String(allow_none=True, load_default=None,
                                   validate=validate.OneOf(EVIDENCE_KINDS, error="unknown_evidence_kind"))
-    evidence_ref = _text(200, allow_none=True, load_default=None)
+    evidence_ref = text(200, allow_none=True, load_default=None)
 
     @validates_schema
     def _evidence_whole(self, data, **_kwargs):
@@ -77,7 +78,7 @@ class ProposeEntry(Request):
 
 class EntryVerification(Request):
     approve = fields.Boolean(required=True)
-    note = _text(MAX_NOTE, allow_none=True, load_default=None)
+    note = text(MAX_NOTE, allow_none=True, load_default=None)
 
     @validates_schema
     def _reason_on_rejection(self, data, **_kwargs):
@@ -86,24 +87,24 @@ class EntryVerification(Request):
 
 
 class Objection(Request):
-    reason = _text(MAX_NOTE, min_length=1, required=True)
+    reason = text(MAX_NOTE, min_length=1, required=True)
 
 
 class Correction(Request):
     """Why an entry that counts is reversed (a correction, or an appeal after the window)."""
 
-    reason = _text(MAX_NOTE, min_length=1, required=True)
+    reason = text(MAX_NOTE, min_length=1, required=True)
 
 
 class ObjectionDecision(Request):
     uphold = fields.Boolean(required=True)
-    note = _text(MAX_NOTE, min_length=1, required=True)
+    note = text(MAX_NOTE, min_length=1, required=True)
 
 
 class LedgerFilter(Request):
     state = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(ENTRY_STATES))
-    household = _text(64, allow_none=True, load_default=None)
-    period = _text(32, allow_none=True, load_default=None)
+    household = text(64, allow_none=True, load_default=None)
+    period = text(32, allow_none=True, load_default=None)
 
 
 class FundPeriodOpen(Request):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from marshmallow import ValidationError
 
-from shared.contracts import rpc
+from shared.contracts import rpc, validation
 from shared.contracts.errors import InvalidInput
 from shared.contracts.events import dump_payload, load_payload
 from shared.contracts.messages import MESSAGES, render
@@ -82,12 +82,12 @@ GOOD_REPORT = {"category": "sanitation.garbage", "description": "44号楼下垃�
 
 def errors_of(schema, data) -> list[dict]:
     with pytest.raises(InvalidInput) as refused:
-        rpc.load(schema, data)
+        validation.load(schema, data)
     return refused.value.errors
 
 
 def test_a_good_report_loads_with_its_defaults():
-    loaded = rpc.load(rpc.NewReport, GOOD_REPORT)
+    loaded = validation.load(rpc.NewReport, GOOD_REPORT)
     assert loaded["photos"] == [] and loaded["urgent"] is False and loaded["channel"] == "app"
 
 
@@ -116,11 +116,11 @@ def test_a_bad_report_is_refused_naming_the_field(change, expected):
 
 def test_nine_photos_are_allowed():
     photos = [f"https://photos.example/{n}.jpg" for n in range(9)]
-    assert rpc.load(rpc.NewReport, {**GOOD_REPORT, "photos": photos})["photos"] == photos
+    assert validation.load(rpc.NewReport, {**GOOD_REPORT, "photos": photos})["photos"] == photos
 
 
 def test_a_description_of_exactly_the_limit_is_allowed():
-    rpc.load(rpc.NewReport, {**GOOD_REPORT, "description": "x" * rpc.MAX_DESCRIPTION})
+    validation.load(rpc.NewReport, {**GOOD_REPORT, "description": "x" * rpc.MAX_DESCRIPTION})
 
 
 def test_every_bad_field_is_named_at_once():
@@ -141,8 +141,8 @@ def test_a_failed_verification_needs_a_note(note):
 
 
 def test_a_failed_verification_with_a_note_and_a_passed_one_without_load():
-    assert rpc.load(rpc.Verification, {"passed": False, "note": "垃圾仍未清运"})["passed"] is False
-    assert rpc.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None,
+    assert validation.load(rpc.Verification, {"passed": False, "note": "垃圾仍未清运"})["passed"] is False
+    assert validation.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None,
                                                          "responsible_household": None, "rule": None}
 
 
@@ -151,13 +151,13 @@ def test_a_rating_must_be_one_of_the_three():
 
 
 def test_nested_errors_are_flattened_to_dotted_field_names():
-    flat = rpc.flatten_errors({"photos": {3: ["invalid_photo"]}, "_schema": ["Unknown field."]})
+    flat = validation.flatten_errors({"photos": {3: ["invalid_photo"]}, "_schema": ["Unknown field."]})
     assert flat == [{"field": "photos.3", "code": "invalid_photo", "params": {}},
                     {"field": "", "code": "unknown_field", "params": {}}]
 
 
 def test_an_unrecognised_validation_message_becomes_invalid_value_with_its_detail():
-    assert rpc.flatten_errors({"page": ["Must be greater than or equal to 1."]}) == [
+    assert validation.flatten_errors({"page": ["Must be greater than or equal to 1."]}) == [
         {"field": "page", "code": "invalid_value", "params": {"detail": "Must be greater than or equal to 1."}}]
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from gateway import audit, idempotency, permissions, throttle, tokens  # noqa: F401  (tables join the metadata)
+from gateway import audit, idempotency, permissions, permissions_page, throttle, tokens  # noqa: F401  (tables join the metadata)
 from gateway.accounts import Base, hash_password, password_matches
 from gateway.app import create_app
 from gateway.idempotency import IdempotentRequest, decide, kept, valid_key
@@ -61,8 +61,8 @@ def test_a_route_cannot_declare_an_action_the_table_does_not_list():
 
 
 def test_docs_permissions_md_is_current(app):
-    assert permissions.DOC_PATH.read_text(encoding="utf-8") == permissions.render(app), (
-        "docs/permissions.md is out of date: run python -m gateway.permissions")
+    assert permissions_page.DOC_PATH.read_text(encoding="utf-8") == permissions_page.render(app), (
+        "docs/permissions.md is out of date: run python -m gateway.permissions_page")
 
 
 def test_district_it_has_no_action_that_reads_personal_data():

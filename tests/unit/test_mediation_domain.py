@@ -8,7 +8,7 @@ import pytest
 
 from services.mediation import domain
 from services.mediation.domain import CaseStatus, MediationState, RuleBroken
-from shared.contracts import rpc
+from shared.contracts import rpc, validation
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import MESSAGES
 from shared.times import SHANGHAI
@@ -294,7 +294,7 @@ def test_the_contracts_name_the_same_choices_as_the_domain():
 
 def test_an_agreement_request_without_obligations_names_the_field():
     with pytest.raises(InvalidInput) as refused:
-        rpc.load(rpc.AgreementDraft, {"facts": "噪音", "responsibilities": "双方", "obligations": []})
+        validation.load(rpc.AgreementDraft, {"facts": "噪音", "responsibilities": "双方", "obligations": []})
     assert refused.value.errors == [{"field": "obligations", "code": "obligations_required", "params": {}}]
 
 

@@ -1,11 +1,14 @@
 """The OpenAPI document: valid against the specification, and complete — every route the gateway
 serves is in it, documented by the one convention (@documented), with its security and problems."""
 import pytest
+from flask import g
 from openapi_spec_validator import validate
 
 from gateway.app import create_app
 from gateway.openapi import SKIPPED_METHODS, _path_of, build
+from gateway.problems import Problem
 from shared.config import component_config
+from shared.contracts.validation import Request
 
 # Two schemas under one name would be renamed silently by apispec (Location1): that is an error here.
 pytestmark = pytest.mark.filterwarnings("error::UserWarning")
@@ -15,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("error::UserWarning")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gateway")
     return create_app({**component_config("gateway"), "DATABASE_URL": f"sqlite:///{folder / 'gateway.db'}",
-                       "SECRET_KEY": "test-only", "RPC_TIMEOUT_S": 1, "RPC_POOL_SIZE": 1})
+                       "SECRET_KEY": "test-only-" + "k" * 32, "RPC_TIMEOUT_S": 1, "RPC_POOL_SIZE": 1})
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +97,27 @@ def test_the_gateway_serves_the_document_and_offline_docs(app, document):
         assert answer.status_code == 200 and len(answer.data) > 1000, asset
         answer.close()
     assert client.get("/docs/assets/nothing-here.js").status_code == 404
+
+
+def test_every_route_that_documents_a_request_body_checks_it_with_that_schema_before_any_call(app, monkeypatch):
+    """Bad input is answered at the edge, field by field, by the schema the route's @documented names:
+    a body with a field that schema does not know is a 422 before any service is called."""
+    def no_call(*_args):
+        raise AssertionError("a service was called with a body nobody checked")
+
+    for name in ("api", "desk"):
+        monkeypatch.setattr(f"gateway.{name}.call", no_call)
+    checked = []
+    for rule, method in routes(app):
+        view = app.view_functions[rule.endpoint]
+        doc = getattr(view, "openapi", None)
+        if doc is None or not (isinstance(doc.body, type) and issubclass(doc.body, Request)):
+            continue
+        with app.test_request_context(rule.rule, method=method.upper(), json={"no_such_field": 1}):
+            g.caller = {"account_id": "a", "role": "community_admin", "name": "n", "community": "ytl"}
+            with pytest.raises(Problem) as answered:
+                view.__wrapped__(**dict.fromkeys(rule.arguments, "x"))
+        assert (answered.value.status, answered.value.code) == (422, "invalid_input"), rule.rule
+        assert {"field": "no_such_field", "code": "unknown_field", "params": {}} in answered.value.errors, rule.rule
+        checked.append(f"{method.upper()} {rule.rule}")
+    assert "POST /api/v1/ledger" in checked and "POST /api/v1/fund-periods" in checked

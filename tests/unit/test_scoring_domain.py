@@ -36,8 +36,8 @@ from services.scoring.domain import (
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
 Q2 = "2026-Q2"
-REPORTED = Rule("report_closed", 1, "environmental_sanitation", "反映问题经受理并办结", "A report registered and closed",
-                2, date(2026, 1, 1), cap_per_period=10)
+REPORTED = Rule("report_closed", 1, "environmental_sanitation", "反映问题经受理并办结",
+                "A report registered and closed", 2, date(2026, 1, 1), cap_per_period=10)
 LITTERING = Rule("littering", 1, "environmental_sanitation", "乱扔垃圾、占道堆物", "Littering or piling on the road",
                  -5, date(2026, 1, 1), needs_verification=True, evidence_required=True)
 PHOTO = Evidence("report", "r-000123")

@@ -2,32 +2,59 @@
 
 Each source service publishes on a durable topic exchange ``<source>.events``
 with the event type as routing key. Each subscription has three durable
-queues: the work queue, a retry queue whose messages expire back into the work
-queue (backoff), and a parked queue where a message that keeps failing waits
-for ops to look at and replay it. Nothing is dropped silently.
+queues: the work queue, a retry queue per delay whose messages expire back into
+the work queue (backoff), and a parked queue where a message that keeps failing,
+or can never succeed, waits for ops to look at and replay it. Nothing is dropped
+silently: a message that is not JSON or not an envelope is parked with its raw
+body and headers, a payload that breaks its schema or an envelope of a newer
+major version is parked at once (retrying cannot help).
+
+Every queue is a quorum queue, declared with the same arguments on one node and
+on a cluster of three (replicated; a node's loss elects a new leader and loses
+nothing). The work queues carry a delivery limit: a message that keeps coming
+back unanswered (its consumer dies each time it handles it) is dead-lettered to
+the parked queue instead of looping. A broker that still holds classic queues of
+the same names from before refuses the new declaration (PRECONDITION_FAILED):
+``python -m shared.bus migrate-queues`` moves them over, see docs/events/.
 """
+import json
 import logging
+import os
 import time
 import traceback
 from contextlib import contextmanager
 from functools import partial
 
 import amqp
+from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Queue
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.constants import PERSISTENT
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import Consumer
+from nameko.extensions import DependencyProvider
+from nameko.messaging import Consumer, QueueConsumer
+from nameko.rpc import Rpc, RpcConsumer
 
+from shared.config import SERVICE_NAMES
 from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscription
-from shared.envelope import from_message
+from shared.envelope import EVENT_VERSION, from_message
 from shared.times import utcnow
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_DELAYS_S = (1, 5, 30, 120)  # then parked; config EVENT_RETRY_DELAYS_S overrides
 ATTEMPT_HEADER = "x-delivery-attempt"
+# Deliveries of one message to a work queue's consumers that end without an ack (the consumer
+# died, was stopped, or the message was requeued) before the broker parks it. Generous: a
+# rolling restart hands every prefetched message back once. Part of the queue's declaration,
+# so it is a constant, the same for every process.
+DELIVERY_LIMIT = 20
+QUORUM = {"x-queue-type": "quorum"}
+# What quorum queues add: the delivery limit, and dead-lettering that waits for the target's
+# confirm (which needs reject-publish), so a message moved on is never lost on the way.
+QUORUM_SAFETY = {"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-strategy": "at-least-once",
+                 "x-overflow": "reject-publish"}
 
 
 @contextmanager
@@ -50,7 +77,9 @@ def queue_name(sub: Subscription) -> str:
 
 
 def work_queue(sub: Subscription) -> Queue:
-    return Queue(queue_name(sub), exchange=event_exchange(sub.source), routing_key=sub.routing_pattern, durable=True)
+    return Queue(queue_name(sub), exchange=event_exchange(sub.source), routing_key=sub.routing_pattern, durable=True,
+                 queue_arguments={**QUORUM, **QUORUM_SAFETY, "x-dead-letter-exchange": "",
+                                  "x-dead-letter-routing-key": parked_queue(sub).name})
 
 
 def retry_queue(sub: Subscription, delay_s: float) -> Queue:
@@ -58,6 +87,7 @@ def retry_queue(sub: Subscription, delay_s: float) -> Queue:
     One queue per delay: RabbitMQ expires messages only at a queue's head, so a short
     wait must never queue behind a long one."""
     return Queue(f"{queue_name(sub)}.retry.{delay_s:g}s", durable=True, queue_arguments={
+        **QUORUM, **QUORUM_SAFETY,
         "x-message-ttl": int(delay_s * 1000),
         "x-dead-letter-exchange": "",
         "x-dead-letter-routing-key": queue_name(sub),
@@ -65,7 +95,46 @@ def retry_queue(sub: Subscription, delay_s: float) -> Queue:
 
 
 def parked_queue(sub: Subscription) -> Queue:
-    return Queue(f"{queue_name(sub)}.parked", durable=True)
+    return Queue(f"{queue_name(sub)}.parked", durable=True, queue_arguments=QUORUM)
+
+
+def street_queue(street: str) -> Queue:
+    """A street office's escalations (the street contract, docs/events/): only its own street's routing keys.
+    The platform declares it when the street is registered, so nothing sent before the office first
+    connects is lost; the office's broker account may bind only this key."""
+    return Queue(f"street.{street}.escalations", exchange=event_exchange("dispatch"),
+                 routing_key=f"report.escalated.street.{street}.#", durable=True, queue_arguments=QUORUM)
+
+
+class StreetQueues(DependencyProvider):
+    """``self.street_queues.declare(streets)`` in dispatch: each registered street's durable queue."""
+
+    def setup(self):
+        self.amqp_uri = self.container.config["AMQP_URI"]
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def declare(self, streets: list[str]) -> None:
+        with _connected(self.amqp_uri) as connection:
+            channel = connection.channel()
+            for street in streets:
+                declare(channel, street_queue(street))
+
+
+class ClassicQueueInTheWay(RuntimeError):
+    """The broker holds a queue of this name declared otherwise (a classic queue from an older version)."""
+
+
+def declare(channel, queue: Queue) -> None:
+    """Declare ``queue`` (and its binding); a queue of the same name declared otherwise fails with what to do."""
+    try:
+        queue(channel).declare()
+    except PreconditionFailed as exc:
+        raise ClassicQueueInTheWay(
+            f"the broker holds queue {queue.name!r} with other arguments than this version declares ({exc}); "
+            "it is a classic queue from before quorum queues: stop the services and run "
+            "`python -m shared.bus migrate-queues` (docs/events/README.md, Upgrading)") from exc
 
 
 def event_publisher(amqp_uri: str) -> Publisher:
@@ -92,15 +161,16 @@ class BatchPublisher:
         self._channel = None
         self._declared: set[str] = set()
 
-    def publish(self, exchange: Exchange, messages: list[tuple[str, str]]) -> None:
-        """``messages`` are (routing key, JSON body); raises unless every one is confirmed."""
+    def publish(self, exchange: Exchange, messages: list[tuple[str, str, dict]]) -> None:
+        """``messages`` are (routing key, JSON body, AMQP properties such as message_id and
+        application_headers); raises unless every one is confirmed."""
         try:
             self._publish(exchange, messages)
         except Exception:
             self.close()
             raise
 
-    def _publish(self, exchange: Exchange, messages: list[tuple[str, str]]) -> None:
+    def _publish(self, exchange: Exchange, messages: list[tuple[str, str, dict]]) -> None:
         channel = self._open()
         if exchange.name not in self._declared:
             exchange(channel).declare()
@@ -118,9 +188,9 @@ class BatchPublisher:
         channel.events["basic_ack"].add(on_ack)
         channel.events["basic_nack"].add(on_nack)
         try:
-            for routing_key, body in messages:
+            for routing_key, body, properties in messages:
                 message = amqp.Message(body, content_type="application/json", content_encoding="utf-8",
-                                       delivery_mode=PERSISTENT)
+                                       delivery_mode=PERSISTENT, **properties)
                 channel.basic_publish(message, exchange=exchange.name, routing_key=routing_key)
             self._next_tag = last_tag + 1
             give_up = time.monotonic() + self.confirm_timeout_s
@@ -142,7 +212,7 @@ class BatchPublisher:
             self._connection = connection
             self._channel = connection.channel()
             for queue in self.queues:
-                queue(self._channel).declare()
+                declare(self._channel, queue)
             self._channel.confirm_select()
             self._next_tag = 1
             self._declared = set()
@@ -157,14 +227,48 @@ class BatchPublisher:
         self._connection = self._channel = None
 
 
+def _attempts_so_far(headers: dict) -> int:
+    """The retries a message has had, from our own header; a value we did not write counts as none
+    (so a foreign or garbled header can neither crash the count nor loop: we write a number next)."""
+    value = headers.get(ATTEMPT_HEADER, 0)
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(count, 0)
+
+
+class EventQueueConsumer(QueueConsumer):
+    """nameko's queue consumer for event subscriptions: a message kombu cannot decode (not JSON, or a
+    content type it does not accept) goes to its subscriber to be parked raw, never lost."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._undecodable, provider)
+        return consumers
+
+    def _undecodable(self, provider, message, exc):
+        self.container.spawn_managed_thread(partial(provider.park_undecodable, message, exc),
+                                            identifier=f"{type(provider).__name__}.park_undecodable")
+
+
 class EventSubscriber(Consumer):
     """``@subscribe(source, event_type)``: handle one event type with retries and parking.
 
     Unlike nameko's ``@event_handler`` a failing handler is not acked away: the
     message goes to the retry queue with growing delay, and after the last try
     to the parked queue with the error, where ``python -m shared.bus`` shows it.
+    What can never succeed is parked at once: a body that is not JSON or not an
+    envelope, an envelope of a newer major version than this code reads, a
+    payload that breaks its schema. Parked messages keep their raw body and
+    headers, with ``x-error`` saying why.
     The handler receives a shared.envelope.Event; it must be idempotent (inbox).
     """
+
+    queue_consumer = EventQueueConsumer()
 
     def __init__(self, source: str, event_type: str, **kwargs):
         self.source = source
@@ -183,17 +287,21 @@ class EventSubscriber(Consumer):
         self.amqp_uri = self.container.config["AMQP_URI"]
         with _connected(self.amqp_uri) as connection:
             channel = connection.channel()
-            for queue in (self.queue, *self.retry_queues, self.parked_queue):
-                queue(channel).declare()
+            for queue in (self.parked_queue, *self.retry_queues, self.queue):
+                declare(channel, queue)
         self.publisher = event_publisher(self.amqp_uri)
         super().setup()
 
     def handle_message(self, body, message):
         try:
             event = from_message(body)
-        except ValidationError as exc:
-            self._park(body, message, f"not an event envelope: {exc.messages}")
-            self.queue_consumer.ack_message(message)
+        except (ValidationError, TypeError, ValueError) as exc:
+            reason = exc.messages if isinstance(exc, ValidationError) else exc
+            self._park_now(message, f"not an event envelope: {reason}")
+            return
+        if event.version > EVENT_VERSION:
+            self._park_now(message, f"{event.type} version {event.version} is newer than this consumer reads "
+                                    f"({EVENT_VERSION}): upgrade {self.container.service_name}, then replay it")
             return
         try:
             self.container.spawn_worker(
@@ -206,74 +314,189 @@ class EventSubscriber(Consumer):
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
+    def park_undecodable(self, message, exc):
+        self._park_now(message, f"cannot be decoded ({message.content_type or 'no content type'}): {exc}")
+
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
             return result, exc_info
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        if isinstance(exc_info[1], ValidationError):
+            self._park_now(message, f"the payload breaks its schema (retrying cannot help): {error}")
+            return result, exc_info
+        self._set_aside_or_requeue(message, partial(self._retry_or_park, message, error))
+        return result, exc_info
+
+    def _park_now(self, message, error: str) -> None:
+        self._set_aside_or_requeue(message, partial(self._park, message, error))
+
+    def _set_aside_or_requeue(self, message, set_aside) -> None:
         try:
-            self._retry_or_park(message, error)
+            set_aside()
         except Exception:  # the broker is away too: keep the original, it comes back on reconnect
             log.exception("%s could not set a failed event aside; requeueing it", self.queue.name)
             self.queue_consumer.requeue_message(message)
-            return result, exc_info
+            return
         # Acked only after the retry or parked copy is confirmed by the broker.
         self.queue_consumer.ack_message(message)
-        return result, exc_info
 
     def _retry_or_park(self, message, error: str) -> None:
-        attempt = int(message.headers.get(ATTEMPT_HEADER, 0)) + 1
+        headers = message.headers or {}
+        attempt = _attempts_so_far(headers) + 1
         if attempt <= len(self.retry_queues):
             retry = self.retry_queues[attempt - 1]
             log.warning("%s failed (attempt %s), retry via %s: %s", self.queue.name, attempt, retry.name, error)
-            self._set_aside(message.payload, retry, {**message.headers, ATTEMPT_HEADER: attempt})
+            self._set_aside(message, retry, {**headers, ATTEMPT_HEADER: attempt})
         else:
-            self._park(message.payload, message, error)
+            self._park(message, error)
 
-    def _park(self, body, message, error: str) -> None:
+    def _park(self, message, error: str) -> None:
         log.error("%s parked a message: %s", self.queue.name, error)
-        self._set_aside(body, self.parked_queue,
-                        {**message.headers, "x-error": error[:2000], "x-parked-at": utcnow().isoformat()})
+        self._set_aside(message, self.parked_queue,
+                        {**(message.headers or {}), "x-error": error[:2000], "x-parked-at": utcnow().isoformat()})
 
-    def _set_aside(self, body, queue: Queue, headers: dict) -> None:
-        """Publish to ``queue``, declared again first and routed for sure (mandatory + confirms)."""
-        self.publisher.publish(body, exchange="", routing_key=queue.name, headers=headers, declare=[queue],
-                               mandatory=True)
+    def _set_aside(self, message, queue: Queue, headers: dict) -> None:
+        """Publish the message's raw body to ``queue``, declared again first and routed for sure
+        (mandatory + confirms); its content type and encoding go with it."""
+        self.publisher.publish(message.body, exchange="", routing_key=queue.name, headers=headers,
+                               content_type=message.content_type or "application/octet-stream",
+                               content_encoding=message.content_encoding or "binary",
+                               declare=[queue], mandatory=True)
 
 
 subscribe = EventSubscriber.decorator
 
 
-def parked_counts(amqp_uri: str) -> dict[str, int]:
-    """How many messages wait in each parked queue."""
+class QuorumRpcConsumer(RpcConsumer):
+    """nameko's RPC request queue ``rpc-<service>``, as a quorum queue: on a cluster a service's
+    requests survive the loss of any one node, where a classic queue would be unreachable until
+    its node came back. (Reply queues stay nameko's: each lives and dies with its caller.)"""
+
+    def setup(self):
+        super().setup()
+        self.queue.queue_arguments = QUORUM
+
+
+class QuorumRpc(Rpc):
+    rpc_consumer = QuorumRpcConsumer()
+
+
+rpc = QuorumRpc.decorator
+"""``@rpc`` for every service: nameko's, on a quorum request queue."""
+
+
+def rpc_queue(service: str) -> Queue:
+    """The request queue nameko's RPC entrypoint declares for ``service`` (for the migration)."""
+    return Queue(f"rpc-{service}", exchange=Exchange("nameko-rpc", type="topic", durable=True),
+                 routing_key=f"{service}.*", durable=True, queue_arguments=QUORUM)
+
+
+def _move(connection, source: str, target: str, limit: int | None = None, headers=lambda h: h) -> int:
+    """Move at most ``limit`` messages (all, if None) from queue ``source`` to queue ``target``,
+    each acked only after the broker confirmed its copy; body and properties kept, headers
+    through ``headers``. Counting first means a message that comes back meanwhile is not moved twice."""
+    take = connection.channel()
+    give = connection.channel()
+    give.confirm_select()
+    moved = 0
+    while limit is None or moved < limit:
+        message = take.basic_get(queue=source, no_ack=False)
+        if message is None:
+            break
+        properties = {k: v for k, v in message.properties.items() if k != "application_headers"}
+        copy = amqp.Message(message.body, application_headers=headers(dict(message.headers or {})), **properties)
+        give.basic_publish(copy, exchange="", routing_key=target)
+        take.basic_ack(message.delivery_tag)
+        moved += 1
+    return moved
+
+
+def parked_counts(amqp_uri: str, subscriptions=SUBSCRIPTIONS) -> dict[str, int]:
+    """How many messages wait in each parked queue (of every subscription, or of those given)."""
     counts = {}
     with _connected(amqp_uri) as connection:
         channel = connection.channel()
-        for sub in SUBSCRIPTIONS:
+        for sub in subscriptions:
             parked = parked_queue(sub)
             counts[parked.name] = parked(channel).queue_declare().message_count
     return counts
 
 
 def replay_parked(amqp_uri: str, sub: Subscription) -> int:
-    """Move every parked message of ``sub`` back to its work queue, attempts reset."""
+    """Send each message parked for ``sub`` back to its work queue once, attempts reset.
+
+    Only the messages parked when the replay starts are taken: one that fails again is parked
+    again and waits for the next replay, instead of coming round in this one for ever."""
     work, parked = work_queue(sub), parked_queue(sub)
-    moved = 0
-    publisher = event_publisher(amqp_uri)
+
+    def fresh(headers: dict) -> dict:
+        kept = {k: v for k, v in headers.items() if not k.startswith("x-")}
+        return {**kept, "x-replays": _replays(headers) + 1}
+
     with _connected(amqp_uri) as connection:
-        bound = parked(connection.channel())
-        bound.declare()
-        while (message := bound.get(no_ack=False)) is not None:
-            headers = {k: v for k, v in message.headers.items() if not k.startswith("x-")}
-            publisher.publish(message.payload, exchange="", routing_key=work.name, headers=headers)
-            message.ack()
-            moved += 1
-    return moved
+        channel = connection.channel()
+        declare(channel, work)
+        declare(channel, parked)
+        waiting = parked(channel).queue_declare().message_count
+        return _move(connection, parked.name, work.name, limit=waiting, headers=fresh)
+
+
+def _replays(headers: dict) -> int:
+    try:
+        return max(int(headers.get("x-replays", 0)), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def platform_queues(streets: list[str] = ()) -> list[Queue]:
+    """Every queue the platform declares, in the order a migration must take them: parked and retry
+    queues before the work queue they feed, the RPC request queues, the named streets' queues."""
+    delays = json.loads(os.environ.get("EVENT_RETRY_DELAYS_S", "null")) or DEFAULT_RETRY_DELAYS_S
+    queues = []
+    for sub in SUBSCRIPTIONS:
+        queues += [parked_queue(sub), *(retry_queue(sub, delay) for delay in delays), work_queue(sub)]
+    return queues + [rpc_queue(name) for name in SERVICE_NAMES] + [street_queue(street) for street in streets]
+
+
+def migrate_queues(amqp_uri: str, queues: list[Queue]) -> list[str]:
+    """Turn classic queues of these names into the quorum queues this version declares, messages kept.
+
+    Run with every service stopped. For each queue the broker refuses to redeclare: its messages
+    move to a holding quorum queue, the old queue is deleted once empty, the new one is declared
+    (with its binding) and the messages move back. Returns the names migrated; a second run finds
+    nothing to do."""
+    migrated = []
+    with _connected(amqp_uri) as connection:
+        for queue in queues:
+            try:
+                declare(connection.channel(), queue)
+                continue
+            except ClassicQueueInTheWay:
+                pass
+            hold = Queue(f"{queue.name}.migrating", durable=True, queue_arguments=QUORUM)
+            channel = connection.channel()
+            hold(channel).declare()
+            while True:
+                _move(connection, queue.name, hold.name)
+                try:
+                    connection.channel().queue_delete(queue.name, if_empty=True)
+                    break
+                except PreconditionFailed:  # a retry expired into it meanwhile: move that too
+                    continue
+            declare(connection.channel(), queue)
+            _move(connection, hold.name, queue.name)
+            connection.channel().queue_delete(hold.name)
+            log.warning("migrated %s to a quorum queue", queue.name)
+            migrated.append(queue.name)
+    return migrated
 
 
 def main(argv: list[str] | None = None) -> int:
     """Ops: ``python -m shared.bus parked`` lists parked messages;
-    ``python -m shared.bus replay CONSUMER SOURCE EVENT_TYPE`` sends them back."""
+    ``python -m shared.bus replay CONSUMER SOURCE EVENT_TYPE`` sends them back;
+    ``python -m shared.bus migrate-queues [--street CODE ...]`` turns an older install's classic queues
+    into quorum queues (services stopped)."""
     import argparse
 
     from shared.config import amqp_uri
@@ -285,10 +508,15 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("consumer")
     replay.add_argument("source")
     replay.add_argument("event_type")
+    migrate = commands.add_parser("migrate-queues")
+    migrate.add_argument("--street", action="append", default=[], help="a registered street's code (repeat)")
     args = parser.parse_args(argv)
     if args.command == "parked":
         for name, count in parked_counts(amqp_uri()).items():
             print(f"{count:6d}  {name}")
+    elif args.command == "migrate-queues":
+        migrated = migrate_queues(amqp_uri(), platform_queues(args.street))
+        print(f"migrated {len(migrated)} queue(s) to quorum queues" + "".join(f"\n  {name}" for name in migrated))
     else:
         sub = subscription(args.consumer, args.source, args.event_type)
         if sub is None:

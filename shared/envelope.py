@@ -12,6 +12,10 @@ from marshmallow import EXCLUDE, Schema, fields, post_load
 
 from shared.times import utcnow
 
+# The major version of the envelope and payloads this code writes and reads. A change that is not
+# backwards compatible raises it; a consumer parks an event of a newer version instead of misreading it.
+EVENT_VERSION = 1
+
 
 @dataclass(frozen=True)
 class Event:
@@ -19,7 +23,7 @@ class Event:
     source: str
     payload: dict
     correlation_id: str | None = None
-    version: int = 1
+    version: int = EVENT_VERSION
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: datetime = field(default_factory=utcnow)
 

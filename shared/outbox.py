@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, and_, func, insert, or_, select, update
@@ -39,11 +40,13 @@ def define_outbox(metadata: MetaData) -> Table:
         Column("published_at", UTCDateTime()),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text),
+        # The request whose work recorded the event: published as the nameko.request_id header.
+        Column("request_id", String(255)),
         Index("ix_outbox_pending", "published_at", "id"),
     )
 
 
-def outbox_row(event: Event, routing_key: str | None = None) -> dict:
+def outbox_row(event: Event, routing_key: str | None = None, request_id: str | None = None) -> dict:
     return {
         "event_id": event.id,
         "event_type": event.type,
@@ -51,16 +54,37 @@ def outbox_row(event: Event, routing_key: str | None = None) -> dict:
         "body": json.dumps(to_message(event), ensure_ascii=False),
         "created_at": event.occurred_at,
         "attempts": 0,
+        "request_id": request_id,
     }
 
 
-def store(connection, outbox: Table, event: Event, routing_key: str | None = None) -> None:
-    connection.execute(insert(outbox).values(**outbox_row(event, routing_key)))
+def store(connection, outbox: Table, event: Event, routing_key: str | None = None,
+          request_id: str | None = None) -> None:
+    connection.execute(insert(outbox).values(**outbox_row(event, routing_key, request_id)))
+
+
+def message_properties(row, source: str) -> dict:
+    """What an event carries beside its envelope, for logs and tracing (docs/events: message properties):
+    its id, type, source and correlation id as AMQP properties, the request id as nameko's context header."""
+    properties = {"message_id": row.event_id, "type": row.event_type, "app_id": source}
+    correlation_id = json.loads(row.body).get("correlation_id")
+    if correlation_id:
+        properties["correlation_id"] = correlation_id
+    if row.request_id:
+        properties["application_headers"] = {"nameko.request_id": row.request_id}
+    return properties
+
+
+@dataclass(frozen=True)
+class Backlog:
+    count: int
+    oldest_age_s: float
 
 
 class OutboxRelay:
     """Publishes pending outbox rows of one service. Safe to run in every
-    instance at once: rows are claimed with a lease before they are sent."""
+    instance at once: rows are claimed with a lease (FOR UPDATE SKIP LOCKED on
+    PostgreSQL) before they are sent."""
 
     def __init__(self, engine: Engine, outbox: Table, source: str, amqp_uri: str, batch_size: int = 200):
         self.engine = engine
@@ -80,7 +104,8 @@ class OutboxRelay:
         if not rows:
             return 0
         try:
-            self.publisher.publish(self.exchange, [(row.routing_key, row.body) for row in rows])
+            self.publisher.publish(self.exchange, [(row.routing_key, row.body, message_properties(row, self.source))
+                                                   for row in rows])
         except Exception as exc:
             self._record_failure([row.id for row in rows], exc)
             raise
@@ -92,7 +117,11 @@ class OutboxRelay:
         t = self.outbox
         claimable = and_(t.c.published_at.is_(None), or_(t.c.claimed_until.is_(None), t.c.claimed_until < now))
         with self.engine.begin() as conn:
-            ids = select(t.c.id).where(claimable).order_by(t.c.id).limit(self.batch_size).scalar_subquery()
+            # On PostgreSQL the rows are locked as they are chosen, skipping those another relay is
+            # claiming right now: relays never wait on each other, so they cannot deadlock. (SQLite
+            # has no row locks; its writes take turns, and the statement is atomic there.)
+            ids = (select(t.c.id).where(claimable).order_by(t.c.id).limit(self.batch_size)
+                   .with_for_update(skip_locked=True).scalar_subquery())
             conn.execute(
                 update(t)
                 .where(t.c.id.in_(ids), claimable)
@@ -100,7 +129,7 @@ class OutboxRelay:
             )
         with self.engine.connect() as conn:
             return conn.execute(
-                select(t.c.id, t.c.routing_key, t.c.body)
+                select(t.c.id, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.body, t.c.request_id)
                 .where(t.c.claimed_by == token, t.c.published_at.is_(None))
                 .order_by(t.c.id)
             ).all()
@@ -122,8 +151,12 @@ class OutboxRelay:
                 .values(claimed_until=None, last_error=repr(exc)[:2000])
             )
 
-    def pending(self) -> int:
+    def backlog(self) -> Backlog:
+        """How many events wait to be published, and how long the oldest has waited."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
-            ).scalar_one()
+            count, oldest = conn.execute(
+                select(func.count(), func.min(self.outbox.c.created_at)).where(self.outbox.c.published_at.is_(None))
+            ).one()
+        if oldest is None:
+            return Backlog(0, 0.0)
+        return Backlog(count, max(0.0, (utcnow() - oldest).total_seconds()))

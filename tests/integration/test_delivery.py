@@ -33,15 +33,15 @@ def platform(vhost, database_url, tmp_path):
         wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), what="services up")
         org, _people = organisation(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
         rpc.dispatch.import_organisation(org)
-        rpc.reporting.import_categories([{"code": "sanitation.garbage", "name_zh": "暴露垃圾", "name_en": "Exposed garbage",
-                                          "group_code": "sanitation", "group_zh": "卫生", "group_en": "Sanitation",
-                                          "attributes": [], "active": True}])
+        rpc.reporting.import_categories([{"code": "sanitation.garbage", "name_zh": "暴露垃圾",
+                                          "name_en": "Exposed garbage", "group_code": "sanitation",
+                                          "group_zh": "卫生", "group_en": "Sanitation", "attributes": [],
+                                          "active": True}])
     running.rpc = ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30)
     running.cluster = running.rpc.start()
     yield running
     running.rpc.stop()
     running.stop_all()
-
 
 
 def report_created_event(report_id: str, community: str = "ytl") -> Event:

@@ -14,7 +14,8 @@ def test_every_event_has_a_current_schema_in_docs():
     for name, content in generator.rendered().items():
         path = DOCS / name
         assert path.exists(), f"{name} missing: run python -m shared.contracts.jsonschema"
-        assert path.read_text(encoding="utf-8") == content, f"{name} is stale: run python -m shared.contracts.jsonschema"
+        assert path.read_text(encoding="utf-8") == content, (
+            f"{name} is stale: run python -m shared.contracts.jsonschema")
     assert len(generator.rendered()) == len(PAYLOADS)
 
 

@@ -23,7 +23,15 @@ import requests
 from deploy.demo.load import DEMO_API_KEY, DEMO_PASSWORD
 from shared.config import REPO_ROOT, SERVICE_NAMES, amqp_uri
 
-GATEWAY_URL = "http://127.0.0.1:8000"
+# Every child starts through shared.quiet: the libraries' known deprecation notices stay off the screen and logs.
+QUIET = (sys.executable, "-m", "shared.quiet")
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the OS picks it), for a process about to bind it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def broker_answers(uri: str) -> bool:
@@ -69,24 +77,31 @@ class LocalPlatform:
         self.url = f"http://{gateway_bind}"
         self.env = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO_ROOT), "GATEWAY_BIND": gateway_bind}
         for name in (*SERVICE_NAMES, "gateway"):
-            self.env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{self.data_dir / (name + '.db')}")
+            if f"{name.upper()}_DATABASE_URL_FILE" not in self.env:
+                self.env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{self.data_dir / (name + '.db')}")
         self.processes: dict[str, list[subprocess.Popen]] = {}
+        # Where each process serves /metrics (and a service its /livez and /readyz), by name.
+        self.probes: dict[str, list[str]] = {}
 
-    def migrate(self) -> None:
-        subprocess.run([sys.executable, "-m", "shared.migrations", "upgrade"], env=self.env, cwd=REPO_ROOT,
+    def migrate(self, *components: str) -> None:
+        """Bring the databases (every one, or those named) to head, under their migration locks."""
+        subprocess.run([*QUIET, "shared.migrations", "upgrade", *components], env=self.env, cwd=REPO_ROOT,
                        check=True, stdout=subprocess.DEVNULL)
 
     def load_demo(self) -> None:
-        subprocess.run([sys.executable, "-m", "deploy.demo.load"], env=self.env, cwd=REPO_ROOT, check=True)
+        subprocess.run([*QUIET, "deploy.demo.load"], env=self.env, cwd=REPO_ROOT, check=True)
 
     def start_service(self, name: str) -> subprocess.Popen:
-        command = [sys.executable, "-m", "nameko", "run", "--config", f"services/{name}/config.yml",
-                   f"services.{name}.service"]
-        return self.start_process(name, command)
+        command = [*QUIET, "shared.serve", name]
+        probe_bind = f"127.0.0.1:{free_port()}"
+        self.probes.setdefault(name, []).append(f"http://{probe_bind}")
+        return self.start_process(name, command, {"PROBE_BIND": probe_bind})
 
     def start_gateway(self) -> subprocess.Popen:
-        command = [sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"]
-        return self.start_process("gateway", command)
+        command = [*QUIET, "gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"]
+        metrics_bind = f"127.0.0.1:{free_port()}"
+        self.probes.setdefault("gateway", []).append(f"http://{metrics_bind}")  # its /metrics; /livez is on the API
+        return self.start_process("gateway", command, {"METRICS_BIND": metrics_bind})
 
     def start_all(self) -> None:
         self.migrate()
@@ -95,12 +110,12 @@ class LocalPlatform:
         self.start_gateway()
         self.wait_healthy()
 
-    def start_process(self, name: str, command: list[str]) -> subprocess.Popen:
+    def start_process(self, name: str, command: list[str], env: dict | None = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         instances = self.processes.setdefault(name, [])
         log = open(self.log_dir / f"{name}-{len(instances)}.log", "ab")
-        process = subprocess.Popen(command, env=self.env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(command, env={**self.env, **(env or {})}, cwd=REPO_ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         instances.append(process)
         return process
 
@@ -142,7 +157,8 @@ def run(args) -> int:
     ensure_broker(uri)
     # A plain `kill` must stop the children too, not orphan them.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    platform = LocalPlatform(Path(os.environ.get("DATA_DIR", REPO_ROOT / "var" / "data")))
+    platform = LocalPlatform(Path(os.environ.get("DATA_DIR", REPO_ROOT / "var" / "data")),
+                             gateway_bind=os.environ.get("GATEWAY_BIND", "127.0.0.1:8000"))
     print("migrating the databases ...", flush=True)
     platform.migrate()
     print("starting reporting, dispatch, mediation, scoring and the gateway ...", flush=True)

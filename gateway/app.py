@@ -15,11 +15,14 @@ from gateway.throttle import LoginThrottle
 from gateway.tokens import Tokens
 from shared.config import component_config
 from shared.db import create_db_engine, session_factory
+from shared.web_metrics import WebMetrics, instrument
 
 log = logging.getLogger(__name__)
 
 HTTP_PROBLEMS = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 DEVELOPMENT_SECRET = "local-development-only-secret"
+# The key signs every access token (HMAC-SHA256): 32 characters of `openssl rand -hex 32` are 128 bits at least.
+MIN_SECRET_KEY_CHARS = 32
 LOOPBACK = ("127.", "localhost", "[::1]")
 
 
@@ -30,14 +33,13 @@ class Gateway:
     tokens: Tokens
     throttle: LoginThrottle
     config: dict
+    metrics: WebMetrics
 
 
 def create_app(config: dict | None = None) -> Flask:
     config = config or component_config("gateway")
     bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
-    if config["SECRET_KEY"] == DEVELOPMENT_SECRET and not bind.startswith(LOOPBACK):
-        # Anyone could sign a token for any account with the published key.
-        raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
+    check_secret_key(config["SECRET_KEY"], bind)
     app = Flask(__name__, static_folder=None)  # no static files: every route is in the OpenAPI document
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.json.ensure_ascii = False
@@ -54,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
         throttle=LoginThrottle(sessions, int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_LOCK_S"]),
                                int(config["LOGIN_ADDRESS_LIMIT"]), int(config["LOGIN_ADDRESS_WINDOW_S"])),
         config=config,
+        metrics=WebMetrics("gateway"),
     )
     # App-wide, so they cover every blueprint, including those registered below later.
     idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
@@ -85,6 +88,17 @@ def create_app(config: dict | None = None) -> Flask:
             log.exception("unhandled error on %s %s", request.method, request.path)
             return problem_response(Problem(500, "internal_error"))
 
+    instrument(app, app.extensions["gateway"].metrics)  # after the hooks above: it logs their request id
     # Last: every route registered above must have declared its action in the permission table.
     permissions.check_routes(app)
     return app
+
+
+def check_secret_key(secret: str, bind: str) -> None:
+    if secret == DEVELOPMENT_SECRET:
+        if not bind.startswith(LOOPBACK):
+            # Anyone could sign a token for any account with the published key.
+            raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
+    elif len(secret) < MIN_SECRET_KEY_CHARS:
+        raise RuntimeError(f"GATEWAY_SECRET_KEY has {len(secret)} characters; it signs every access token, so it "
+                           f"must have at least {MIN_SECRET_KEY_CHARS}. Make one with: openssl rand -hex 32")

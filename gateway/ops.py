@@ -4,12 +4,12 @@ No personal data: only service states, queue names and counts. The parked
 queues and their replay are shared.bus's (the same as ``python -m shared.bus
 parked|replay``).
 """
-from flask import Blueprint, current_app, g, jsonify
+from flask import Blueprint, g, jsonify
 
 from gateway import views
-from gateway.api import services_health
 from gateway.guard import requires
 from gateway.openapi import documented
+from gateway.plumbing import gateway_state, services_health
 from gateway.problems import Problem, from_exception
 from shared import bus
 from shared.contracts.subscriptions import SUBSCRIPTIONS
@@ -18,7 +18,7 @@ blueprint = Blueprint("ops", __name__)
 
 
 def _amqp_uri() -> str:
-    return current_app.extensions["gateway"].config["AMQP_URI"]
+    return gateway_state().config["AMQP_URI"]
 
 
 def _broker(operation, *args):

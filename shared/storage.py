@@ -1,20 +1,24 @@
 """The nameko dependency that gives a service its database.
 
 ``Storage`` hands each worker a unit-of-work factory bound to the service's own
-database (config DATABASE_URL) and runs the service's outbox relay in the
-background: woken at once after a commit that recorded events, and polling
-every second for anything left over (after a crash or a broker outage).
+database (config DATABASE_URL), whose events are stamped by the service's clock
+(config CLOCK), and runs the service's outbox relay in the background: woken at
+once after a commit that recorded events, and polling every second for anything
+left over (after a crash or a broker outage).
 """
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import eventlet
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Table, text
 from sqlalchemy.orm import sessionmaker
 
+from shared.clock import clock_from
 from shared.db import create_db_engine, session_factory
 from shared.outbox import OutboxRelay
 from shared.uow import UnitOfWork
@@ -35,14 +39,18 @@ class Database:
     source: str
     relay: OutboxRelay
     wake_relay: Callable[[], None]
+    now: Callable[[], datetime]
+    request_id: str | None
+    count_duplicate: Callable[[str], None]
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.outbox, self.inbox, self.source, self.wake_relay)
+        return UnitOfWork(self.sessions, self.outbox, self.inbox, self.source, self.wake_relay, self.now,
+                          self.request_id, self.count_duplicate)
 
     def health(self) -> dict:
         with self.sessions() as session:
             session.execute(text("SELECT 1"))
-        return {"database": "ok", "outbox_pending": self.relay.pending()}
+        return {"database": "ok", "outbox_pending": self.relay.backlog().count}
 
 
 class Storage(DependencyProvider):
@@ -55,8 +63,10 @@ class Storage(DependencyProvider):
         self.engine = create_db_engine(config["DATABASE_URL"])
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(self.engine, self.outbox, self.container.service_name, config["AMQP_URI"])
+        self.clock = clock_from(config.get("CLOCK"))  # the same clock the service's Clock() reads
         self._wake = threading.Event()
         self._running = False
+        self.duplicates: Counter[str] = Counter()  # per consumer, read by shared.observability
 
     def start(self):
         self._running = True
@@ -70,7 +80,11 @@ class Storage(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return Database(self.sessions, self.outbox, self.inbox, self.container.service_name, self.relay, self._wake.set)
+        return Database(self.sessions, self.outbox, self.inbox, self.container.service_name, self.relay, self._wake.set,
+                        self.clock.now, worker_ctx.data.get("request_id"), self._count_duplicate)
+
+    def _count_duplicate(self, consumer: str) -> None:
+        self.duplicates[consumer] += 1
 
     def _relay_forever(self):
         backoff = 1

@@ -32,8 +32,9 @@ class Vhost:
                            check=True, capture_output=True)
         else:
             auth = (self.user, urlparse(BROKER).password or "guest")
-            requests.put(f"{MANAGEMENT}/api/vhosts/{quote(self.name, safe='')}", auth=auth, timeout=10).raise_for_status()
-            requests.put(f"{MANAGEMENT}/api/permissions/{quote(self.name, safe='')}/{self.user}", auth=auth,
+            vhost = quote(self.name, safe="")
+            requests.put(f"{MANAGEMENT}/api/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
+            requests.put(f"{MANAGEMENT}/api/permissions/{vhost}/{self.user}", auth=auth,
                          json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
         return self
 

@@ -139,7 +139,7 @@ def wait_for_services(cluster, deadline_s: float = 90) -> None:
                 break
             except (UnknownService, RpcTimeout):
                 if time.monotonic() > give_up:
-                    raise SystemExit(f"the {name} service did not answer within {deadline_s:.0f}s")
+                    raise SystemExit(f"the {name} service did not answer within {deadline_s:.0f}s") from None
                 time.sleep(0.5)
 
 

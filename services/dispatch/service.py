@@ -6,13 +6,13 @@ Run as many instances as the load needs: they share each subscription queue
 task's step is taken by exactly one of them.
 """
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from services.dispatch import figures, service_layer
 from services.dispatch.models import inbox, outbox
 from services.dispatch.supervision import SupervisionPolicy
-from shared.bus import subscribe
+from shared.bus import StreetQueues, rpc, subscribe
 from shared.clock import Clock, every
+from shared.observability import Observability
 from shared.storage import Storage
 
 
@@ -21,7 +21,6 @@ class SupervisionSettings(DependencyProvider):
 
     def setup(self):
         self.policy = SupervisionPolicy.from_settings(self.container.config.get("SUPERVISION") or {})
-        service_layer.use_supervision_policy(self.policy)
 
     def get_dependency(self, worker_ctx):
         return self.policy
@@ -31,8 +30,10 @@ class DispatchService:
     name = "dispatch"
 
     db = Storage(outbox, inbox)
+    observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
     clock = Clock()
     supervision = SupervisionSettings()
+    street_queues = StreetQueues()
 
     @rpc
     def health(self):
@@ -40,7 +41,10 @@ class DispatchService:
 
     @rpc
     def import_organisation(self, organisation):
-        return service_layer.import_organisation(self.db.unit_of_work(), organisation)
+        imported = service_layer.import_organisation(self.db.unit_of_work(), organisation)
+        # A street is registered with its first community: from now on its escalations wait for it.
+        self.street_queues.declare(service_layer.registered_streets(self.db.unit_of_work()))
+        return imported
 
     @rpc
     def import_calendar(self, days):
@@ -80,11 +84,13 @@ class DispatchService:
 
     @rpc
     def return_task(self, caller, task_id, details):
-        return service_layer.return_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now())
+        return service_layer.return_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now(),
+                                         self.supervision)
 
     @rpc
     def escalate_task(self, caller, task_id, details):
-        return service_layer.escalate_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now())
+        return service_layer.escalate_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now(),
+                                           self.supervision)
 
     @rpc
     def request_extension(self, caller, task_id, details):
@@ -98,11 +104,12 @@ class DispatchService:
 
     @rpc
     def decide_request(self, caller, request_id, decision):
-        return service_layer.decide_request(self.db.unit_of_work(), caller, request_id, decision, self.clock.now())
+        return service_layer.decide_request(self.db.unit_of_work(), caller, request_id, decision, self.clock.now(),
+                                            self.supervision)
 
     @rpc
     def resume_task(self, caller, task_id):
-        return service_layer.resume_task(self.db.unit_of_work(), caller, task_id, self.clock.now())
+        return service_layer.resume_task(self.db.unit_of_work(), caller, task_id, self.clock.now(), self.supervision)
 
     @rpc
     def figures(self, caller, query):
@@ -110,15 +117,15 @@ class DispatchService:
 
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):
-        service_layer.on_report_created(self.db.unit_of_work(), event, self.clock.now())
+        service_layer.on_report_created(self.db.unit_of_work(), event, self.clock.now(), self.supervision)
 
     @subscribe("reporting", "report.verified")
     def on_report_verified(self, event):
-        service_layer.on_report_verified(self.db.unit_of_work(), event)
+        service_layer.on_report_verified(self.db.unit_of_work(), event, self.supervision)
 
     @subscribe("reporting", "report.reopened")
     def on_report_reopened(self, event):
-        service_layer.on_report_reopened(self.db.unit_of_work(), event, self.clock.now())
+        service_layer.on_report_reopened(self.db.unit_of_work(), event, self.clock.now(), self.supervision)
 
     @subscribe("reporting", "report.rated")
     def on_report_rated(self, event):
@@ -136,7 +143,12 @@ class DispatchService:
     def on_case_closed(self, event):
         service_layer.on_case_settled(self.db.unit_of_work(), event, self.clock.now())
 
+    @every("STREET_QUEUES_CHECK_S", 300, eager=True)
+    def declare_street_queues(self):
+        """At start and now and then: a broker that was replaced or restored gets every street's queue back."""
+        self.street_queues.declare(service_layer.registered_streets(self.db.unit_of_work()))
+
     @every("DEADLINE_CHECK_INTERVAL_S", 30)
     def check_deadlines(self):
-        while service_layer.check_deadlines(self.db.unit_of_work(), self.clock.now()):
+        while service_layer.check_deadlines(self.db.unit_of_work(), self.clock.now(), self.supervision):
             pass  # a full batch may leave more due tasks behind

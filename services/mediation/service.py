@@ -1,11 +1,10 @@
 """Mediation's nameko shell: the six stations' RPC entrypoints and the escalations
 they receive, each one call into service_layer."""
-from nameko.rpc import rpc
-
 from services.mediation import service_layer
 from services.mediation.models import inbox, outbox
-from shared.bus import subscribe
+from shared.bus import rpc, subscribe
 from shared.clock import Clock
+from shared.observability import Observability
 from shared.storage import Storage
 
 
@@ -13,6 +12,7 @@ class MediationService:
     name = "mediation"
 
     db = Storage(outbox, inbox)
+    observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
     clock = Clock()
 
     @rpc

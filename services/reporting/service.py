@@ -1,9 +1,9 @@
 """Reporting's nameko shell: RPC entrypoints and event subscriptions, nothing else."""
-from nameko.rpc import rpc
-
 from services.reporting import service_layer
 from services.reporting.models import inbox, outbox
-from shared.bus import subscribe
+from shared.bus import rpc, subscribe
+from shared.clock import Clock
+from shared.observability import Observability
 from shared.storage import Storage
 
 
@@ -11,6 +11,8 @@ class ReportingService:
     name = "reporting"
 
     db = Storage(outbox, inbox)
+    clock = Clock()
+    observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
 
     @rpc
     def health(self):
@@ -26,7 +28,7 @@ class ReportingService:
 
     @rpc
     def create_report(self, caller, report):
-        return service_layer.create_report(self.db.unit_of_work(), caller, report)
+        return service_layer.create_report(self.db.unit_of_work(), caller, report, self.clock.now())
 
     @rpc
     def get_report(self, caller, report_id):
@@ -42,15 +44,17 @@ class ReportingService:
 
     @rpc
     def verify_report(self, caller, report_id, verification):
-        return service_layer.verify_report(self.db.unit_of_work(), caller, report_id, verification)
+        return service_layer.verify_report(self.db.unit_of_work(), caller, report_id, verification,
+                                           self.clock.now())
 
     @rpc
     def rate_report(self, caller, report_id, rating):
-        return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating)
+        return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating, self.clock.now())
 
     @rpc
     def upload_media(self, caller, content_type, content_b64):
-        return service_layer.upload_media(self.db.unit_of_work(), caller, content_type, content_b64)
+        return service_layer.upload_media(self.db.unit_of_work(), caller, content_type, content_b64,
+                                          self.clock.now())
 
     @rpc
     def get_media(self, caller, media_id):
@@ -111,7 +115,7 @@ class ReportingService:
     @subscribe("mediation", "case.routed")
     def on_case_routed(self, event):
         service_layer.follow_case(self.db.unit_of_work(), event)
-        service_layer.file_handed_over_case(self.db.unit_of_work(), event)
+        service_layer.file_handed_over_case(self.db.unit_of_work(), event, self.clock.now())
 
     @subscribe("mediation", "agreement.signed")
     def on_agreement_signed(self, event):

@@ -1,11 +1,11 @@
 """Scoring's nameko shell: RPC entrypoints and event subscriptions, nothing else."""
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.scoring import service_layer
 from services.scoring.models import inbox, outbox
-from shared.bus import subscribe
+from shared.bus import rpc, subscribe
 from shared.clock import Clock
+from shared.observability import Observability
 from shared.storage import Storage
 
 DEFAULT_REPORT_RULE = "ENV-REPORT"
@@ -16,6 +16,7 @@ class ScoringService:
     name = "scoring"
 
     db = Storage(outbox, inbox)
+    observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
     clock = Clock()
     config = Config()
 

@@ -1,18 +1,10 @@
 """The whole platform as real processes on a real RabbitMQ, driven over HTTP only."""
-import socket
-
 import pytest
 import requests
 
 from deploy.demo.load import DEMO_PASSWORD
-from deploy.local import LocalPlatform
+from deploy.local import LocalPlatform, free_port
 from shared.clock import FileClock
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Api:

@@ -25,7 +25,8 @@ class StreetSubscriber:
     def start(self):
         self.platform.start_process("street", [sys.executable, "-m", "deploy.street.subscriber", "--street",
                                                "lanshan", "--amqp-uri", self.platform.env["AMQP_URI"],
-                                               "--jsonl", str(self.received_file)])
+                                               "--jsonl", str(self.received_file),
+                                               "--state", str(self.received_file.parent / "street-state")])
         log = self.platform.log_dir / f"street-{len(self.platform.processes['street']) - 1}.log"
         wait_until(lambda: log.exists() and "listening on" in log.read_text(), what="the street subscriber")
 

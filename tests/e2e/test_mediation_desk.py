@@ -117,9 +117,11 @@ def test_bad_steps_get_a_clear_problem_and_change_nothing(as_user, as_handler):
     reception, triage, mediator = as_user("ytl-reception"), as_user("ytl-triage"), as_user("ytl-mediator")
     case = case_of(reception, report["id"])
     party = ok(reception.post(f"/api/v1/cases/{case['id']}/parties",
-                              json={"role": "applicant", "name": "杜慧", "household": "ytl-44-1-01"}), 201)["parties"][0]
+                              json={"role": "applicant", "name": "杜慧", "household": "ytl-44-1-01"}),
+               201)["parties"][0]
     other = ok(reception.post(f"/api/v1/cases/{case['id']}/parties",
-                              json={"role": "respondent", "name": "夏磊", "household": "ytl-44-1-02"}), 201)["parties"][1]
+                              json={"role": "respondent", "name": "夏磊", "household": "ytl-44-1-02"}),
+               201)["parties"][1]
 
     # acting on another station's case: the mediator may not route what is still at reception
     refused = mediator.post(f"/api/v1/cases/{case['id']}/routing", json={"to": "mediation"})
@@ -132,7 +134,8 @@ def test_bad_steps_get_a_clear_problem_and_change_nothing(as_user, as_handler):
                                                                     "chosen_by": "parties"}))
     ok(mediator.post(f"/api/v1/cases/{case['id']}/rights-notice", json={}))
     ok(mediator.post(f"/api/v1/cases/{case['id']}/sessions", json={
-        "held_at": "2026-11-26T19:00:00+08:00", "place": "调解室", "attendees": ["杜慧", "夏磊"], "record": "首次调解"}), 201)
+        "held_at": "2026-11-26T19:00:00+08:00", "place": "调解室", "attendees": ["杜慧", "夏磊"],
+        "record": "首次调解"}), 201)
 
     # an agreement without obligations
     empty = mediator.post(f"/api/v1/cases/{case['id']}/agreements",

@@ -34,7 +34,8 @@ def test_an_extension_is_asked_by_the_handler_and_decided_by_the_office(as_user,
     handler = as_handler(task)
     until = (datetime.fromisoformat(task["deadline_at"]) + timedelta(days=3)).isoformat()
 
-    asked = handler.post(f"/api/v1/tasks/{task['id']}/extension-requests", json={"reason": "需等待环卫车", "until": until})
+    asked = handler.post(f"/api/v1/tasks/{task['id']}/extension-requests",
+                         json={"reason": "需等待环卫车", "until": until})
     assert asked.status_code == 201, asked.text
     assert handler.post(f"/api/v1/tasks/{task['id']}/extension-requests",
                         json={"reason": "again", "until": until}).json()["code"] == "request_pending"

@@ -179,7 +179,8 @@ def test_a_request_is_filed_read_back_and_closed_by_the_normal_flow(client, as_u
     window = {"start_date": (now - timedelta(hours=1)).isoformat(), "end_date": (now + timedelta(hours=1)).isoformat()}
     listed = client.get("/requests.json", jurisdiction_id="ytl", service_code="property.abandoned_item",
                         status="open", **window).json()
-    assert request_id in {r["service_request_id"] for r in listed} and by_address in {r["service_request_id"] for r in listed}
+    listed_ids = {r["service_request_id"] for r in listed}
+    assert request_id in listed_ids and by_address in listed_ids
     assert not client.get("/requests.json", jurisdiction_id="ytl", status="closed", **window).json()
     assert not [r for r in client.get("/requests.json", jurisdiction_id="jqs").json()
                 if r["service_request_id"] == request_id]  # another community's list never shows it

@@ -45,7 +45,8 @@ def test_a_residents_report_earns_points_and_a_contested_deduction_is_settled(pl
     wait_until(lambda: resident.get(f"/api/v1/reports/{report['id']}").json()["status"] == "resolved",
                what="the report to be resolved")
     closed = grid_worker.post(f"/api/v1/reports/{report['id']}/verification", json={
-        "passed": True, "note": "已清理;经走访,系 02 户所为", "responsible_household": RESPONSIBLE, "rule": "ENV-LITTER"})
+        "passed": True, "note": "已清理;经走访,系 02 户所为", "responsible_household": RESPONSIBLE,
+        "rule": "ENV-LITTER"})
     assert closed.status_code == 200, closed.text
 
     # the reporter's household is credited, once

@@ -1,5 +1,8 @@
 """A report's whole loop, as the article tells it: the abandoned sofa at building 47."""
+import json
+
 import pytest
+import requests
 
 from tests.support import wait_until
 
@@ -66,7 +69,8 @@ def test_abandoned_sofa_is_reported_dispatched_handled_verified_and_closed(as_us
     assert resolved.status_code == 200, resolved.text
     report_in_status(zhang_yan, report["id"], "resolved")
 
-    verified = zhang_yan.post(f"/api/v1/reports/{report['id']}/verification", json={"passed": True, "note": "现场已清理"})
+    verified = zhang_yan.post(f"/api/v1/reports/{report['id']}/verification",
+                              json={"passed": True, "note": "现场已清理"})
     assert verified.status_code == 200, verified.text
     closed = verified.json()
     assert closed["status"] == "closed" and closed["rework_count"] == 0
@@ -144,7 +148,8 @@ def test_an_unsatisfied_rating_reopens_the_report_as_a_new_task(as_user, as_hand
     report_in_status(zhang_yan, report["id"], "resolved")
     assert zhang_yan.post(f"/api/v1/reports/{report['id']}/verification", json={"passed": True}).status_code == 200
 
-    rated = zhang_yan.post(f"/api/v1/reports/{report['id']}/rating", json={"rating": "unsatisfied", "comment": "又有人堆了"})
+    rated = zhang_yan.post(f"/api/v1/reports/{report['id']}/rating",
+                           json={"rating": "unsatisfied", "comment": "又有人堆了"})
     assert rated.status_code == 200, rated.text
     assert rated.json()["status"] == "reopened" and rated.json()["reopen_count"] == 1
 
@@ -154,3 +159,37 @@ def test_an_unsatisfied_rating_reopens_the_report_as_a_new_task(as_user, as_hand
 
     assert len(wait_until(redo_tasks, what="a new task after the reopening")) == 1
     report_in_status(zhang_yan, report["id"], "assigned")
+
+
+def test_ops_sees_every_process_ready_with_its_metrics_and_json_lines(platform, as_user):
+    """After the loops above: each process's probes and /metrics, and the gateway's access lines."""
+    zhang = as_user("zhangyan")
+    answer = zhang.post("/api/v1/reports", json={"category": "sanitation.garbage", "description": "垃圾桶满溢",
+                                                 "building": "47"})
+    assert answer.status_code == 201, answer.text
+    for name in ("reporting", "dispatch", "mediation", "scoring"):
+        for path in ("/livez", "/readyz"):
+            probe = requests.get(platform.probes[name][0] + path, timeout=10)
+            assert probe.status_code == 200, f"{name}{path}: {probe.text}"
+    assigned = 'grid_messages_total{handler="on_report_created",kind="event",outcome="ok",service="dispatch"}'
+    assert float(metric_line(platform.probes["dispatch"][0], assigned)) >= 1
+
+    gateway = platform.probes["gateway"][0]  # every gunicorn worker's samples, summed by the master
+    filed = 'grid_http_requests_total{method="POST",route="/api/v1/reports",service="gateway",status="201"}'
+    assert float(metric_line(gateway, filed)) >= 1
+    called = 'grid_rpc_calls_total{method="create_report",service="gateway",target="reporting"}'
+    assert float(metric_line(gateway, called)) >= 1
+
+    lines = [json.loads(line) for line in (platform.log_dir / "gateway-0.log").read_text().splitlines()
+             if line.startswith("{")]
+    access = [line for line in lines if line.get("route") == "/api/v1/reports" and line["status"] == 201]
+    assert access and all(line["method"] == "POST" and line["service"] == "gateway" for line in access)
+    assert access[-1].get("request_id") == answer.headers.get("X-Request-Id")
+
+
+def metric_line(probe: str, sample: str) -> str:
+    """The value of one sample, written as Prometheus writes it (labels sorted by name)."""
+    text = requests.get(f"{probe}/metrics", timeout=10).text
+    found = [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith(sample + " ")]
+    assert found, f"{sample} not on {probe}/metrics"
+    return found[0]

@@ -47,8 +47,9 @@ def escalated_dispute(platform) -> tuple[dict, dict]:
         "category": "dispute.night_disturbance", "description": "44号楼2单元深夜噪音扰民", "building": "44",
     })["report"]
     grid_task = wait_until(lambda: cluster.dispatch.tasks_of_report(report["id"]), what="the grid task")[0]
-    worker = {"account_id": grid_task["handler"]["staff_code"], "role": "grid_worker", "name": "网格员",
-              "community": "ytl", "grid": grid_task["location"]["grid"], "staff_code": grid_task["handler"]["staff_code"]}
+    staff_code = grid_task["handler"]["staff_code"]
+    worker = {"account_id": staff_code, "role": "grid_worker", "name": "网格员", "community": "ytl",
+              "grid": grid_task["location"]["grid"], "staff_code": staff_code}
     escalated = cluster.dispatch.escalate_task(worker, grid_task["id"], {"reason": "双方争执不下,需社区调解"})
     return report, escalated["successor"]
 

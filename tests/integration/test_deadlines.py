@@ -10,6 +10,7 @@ from sqlalchemy import select
 from deploy.demo.load import DEMO_FILE, calendar_days, organisation
 from services.dispatch import figures, service_layer
 from services.dispatch.models import Base, ReportFacts, Task, inbox, outbox
+from services.dispatch.supervision import SupervisionPolicy
 from shared.db import create_db_engine, session_factory
 from shared.envelope import Event
 from shared.times import SHANGHAI, as_utc
@@ -36,6 +37,7 @@ class Dispatch:
         service_layer.import_organisation(self.uow(), org)
         service_layer.import_calendar(self.uow(), calendar_days())
         self.reports = 0
+        self.supervision = SupervisionPolicy()  # the defaults, which config.yml's SUPERVISION repeats
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, outbox, inbox, "dispatch")
@@ -47,7 +49,7 @@ class Dispatch:
             "report_id": report_id, "community": "ytl", "category": category, "description": "测试",
             "building": building, "urgent": urgent, "reporter_id": "ytl-bl-44",
             "reporter_role": "building_leader", "channel": "app"})
-        service_layer.on_report_created(self.uow(), event, at)
+        service_layer.on_report_created(self.uow(), event, at, self.supervision)
         return report_id
 
     def task(self, report_id: str) -> Task:
@@ -60,14 +62,15 @@ class Dispatch:
                 "community": "ytl", "staff_code": task.staff_code, "company": task.company}
 
     def check(self, at: datetime) -> int:
-        return service_layer.check_deadlines(self.uow(), at)
+        return service_layer.check_deadlines(self.uow(), at, self.supervision)
 
     def events(self, report_id: str, event_type: str | None = None) -> list[dict]:
         with self.engine.connect() as connection:
             rows = connection.execute(select(outbox.c.event_type, outbox.c.routing_key, outbox.c.body)
                                       .order_by(outbox.c.id)).all()
         found = [{"type": t, "routing_key": k, **json.loads(b)} for t, k, b in rows]
-        return [e for e in found if e["correlation_id"] == report_id and (event_type is None or e["type"] == event_type)]
+        return [e for e in found
+                if e["correlation_id"] == report_id and (event_type is None or e["type"] == event_type)]
 
     def facts(self, report_id: str) -> ReportFacts:
         with self.sessions() as session:
@@ -103,6 +106,15 @@ def test_a_sanitation_task_goes_yellow_then_red_at_working_hour_boundaries_acros
     assert [e["type"] for e in dispatch.events(report)] == ["task.assigned", "task.warned", "task.overdue"]
     facts = dispatch.facts(report)
     assert facts.yellow and facts.red
+
+
+def test_the_supervision_policy_handed_in_is_the_one_that_plans(dispatch):
+    """Each dispatch instance plans with the SUPERVISION its own config gives (no policy shared by the process)."""
+    dispatch.supervision = SupervisionPolicy(supervise_after=timedelta(hours=2))
+    report = dispatch.report(FILED)
+    assert dispatch.task(report).supervise_at == shanghai(2026, 10, 8, 14, 30)  # 2 working hours, across lunch
+    dispatch.supervision = SupervisionPolicy()
+    assert dispatch.task(dispatch.report(FILED)).supervise_at == shanghai(2026, 10, 8, 16, 30)
 
 
 def test_a_make_up_saturday_is_a_working_day(dispatch):
@@ -141,7 +153,7 @@ def test_an_approved_extension_moves_the_deadline_and_the_cards(dispatch):
     request = service_layer.request_change(dispatch.uow(), handler, task.id, "extension",
                                            {"reason": "需联系环卫车辆", "until": new_deadline.isoformat()}, FILED)
     service_layer.decide_request(dispatch.uow(), OFFICE, request["id"], {"approve": True, "note": "同意"},
-                                 shanghai(2026, 10, 8, 9, 0))
+                                 shanghai(2026, 10, 8, 9, 0), dispatch.supervision)
 
     extended = dispatch.task(report)
     assert extended.deadline_at == new_deadline and extended.extension_count == 1
@@ -160,7 +172,8 @@ def test_a_deferred_task_stands_still_and_is_not_counted_overdue(dispatch):
     task = dispatch.task(report)
     request = service_layer.request_change(dispatch.uow(), dispatch.caller_for(task), task.id, "deferral",
                                            {"reason": "需等待管网改造"}, FILED)
-    service_layer.decide_request(dispatch.uow(), OFFICE, request["id"], {"approve": True, "note": None}, FILED)
+    service_layer.decide_request(dispatch.uow(), OFFICE, request["id"], {"approve": True, "note": None}, FILED,
+                                 dispatch.supervision)
 
     assert dispatch.check(shanghai(2026, 12, 31, 12, 0)) == 0
     assert dispatch.task(report).supervision == "normal"
@@ -176,7 +189,7 @@ def test_a_second_extension_is_refused(dispatch):
     until = shanghai(2026, 10, 12, 17, 30).isoformat()
     first = service_layer.request_change(dispatch.uow(), handler, task.id, "extension",
                                          {"reason": "a", "until": until}, FILED)
-    service_layer.decide_request(dispatch.uow(), OFFICE, first["id"], {"approve": True}, FILED)
+    service_layer.decide_request(dispatch.uow(), OFFICE, first["id"], {"approve": True}, FILED, dispatch.supervision)
     from shared.contracts.errors import Conflict
 
     with pytest.raises(Conflict) as refused:
@@ -191,4 +204,5 @@ def test_urgent_and_big_matters_start_above_the_grid(dispatch):
     assert dispatch.task(urgent).level == "community"
     assert dispatch.task(big).level == "street"
     assert dispatch.task(big).staff_code == "lanshan-platform-01"
-    assert dispatch.events(big, "report.escalated")[0]["routing_key"] == "report.escalated.street.safety.major_hazard"
+    assert dispatch.events(big, "report.escalated")[0]["routing_key"] == \
+        "report.escalated.street.lanshan.safety.major_hazard"

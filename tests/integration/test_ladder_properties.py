@@ -54,9 +54,11 @@ def test_no_task_climbs_before_its_deadline_and_each_level_is_reached_once(steps
                     until = (task.deadline_at + timedelta(hours=amount)).isoformat()
                     request = service_layer.request_change(dispatch.uow(), handler, task.id, "extension",
                                                            {"reason": "more time", "until": until}, now)
-                    service_layer.decide_request(dispatch.uow(), _office(), request["id"], {"approve": True}, now)
+                    service_layer.decide_request(dispatch.uow(), _office(), request["id"], {"approve": True}, now,
+                                                 dispatch.supervision)
                 else:
-                    service_layer.escalate_task(dispatch.uow(), handler, task.id, {"reason": "cannot solve"}, now)
+                    service_layer.escalate_task(dispatch.uow(), handler, task.id, {"reason": "cannot solve"}, now,
+                                                dispatch.supervision)
             except service_layer.Conflict:
                 pass  # the action did not fit the task's state: refused, nothing changed
         levels = [e["payload"]["level"] for e in dispatch.events(report, "report.escalated")]
@@ -84,4 +86,4 @@ def _verification_failed(dispatch, report_id, task):
     event = Event(type="report.verified", source="reporting", correlation_id=report_id, payload={
         "report_id": report_id, "community": "ytl", "task_id": task.id, "passed": False, "note": "not done",
         "verifier_id": "ytl-gw-02", "rework_count": task.rework_count + 1})
-    service_layer.on_report_verified(dispatch.uow(), event)
+    service_layer.on_report_verified(dispatch.uow(), event, dispatch.supervision)

@@ -145,8 +145,8 @@ def ready_for_session(m):
 
 def session(m, case_id):
     return m.hold_session(MEDIATOR, case_id, {
-        "held_at": "2026-11-03T19:00:00+08:00", "place": "砚台岭社区人民调解室", "attendees": ["杜慧", "侯建华", "李德华"],
-        "record": "双方陈述,调解员释法说理"})
+        "held_at": "2026-11-03T19:00:00+08:00", "place": "砚台岭社区人民调解室",
+        "attendees": ["杜慧", "侯建华", "李德华"], "record": "双方陈述,调解员释法说理"})
 
 
 def agreement_of(m, case):
@@ -443,7 +443,8 @@ def test_triage_hands_a_case_back_to_dispatch_or_outside_and_the_case_links_it(d
 def test_a_council_decision_adopts_a_rule_publishes_it_and_resolves_the_case_it_came_from(desk):
     m = desk.m
     case = m.route_case(TRIAGE, walk_in(m)["id"], {"to": "council", "note": "涉及多户,提交居民议事"})
-    item = m.raise_agenda_item(COUNCIL, {"title": "夜间噪音管理", "description": "议定夜间安静时段", "case_id": case["id"]})
+    item = m.raise_agenda_item(COUNCIL, {"title": "夜间噪音管理", "description": "议定夜间安静时段",
+                                         "case_id": case["id"]})
     resident_item = m.raise_agenda_item(APPLICANT, {"title": "增设非机动车棚", "description": "44号楼前"})
     assert resident_item["raised_role"] == "resident"
     with pytest.raises(InvalidInput) as refused:

@@ -52,7 +52,6 @@ def platform(vhost, database_url, tmp_path):
     running.db.dispose()
 
 
-
 def count(platform, statement) -> int:
     with platform.db.connect() as connection:
         return connection.execute(statement).scalar_one()

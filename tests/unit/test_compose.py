@@ -51,7 +51,7 @@ def test_every_component_is_built_from_an_existing_dockerfile(compose_services, 
 @pytest.mark.parametrize("component", COMPONENTS)
 def test_compose_sets_the_connections_the_config_reads(compose_services, component):
     needed = connection_variables(component)
-    assert "AMQP_URI" in needed and f"{component.upper()}_DATABASE_URL" in needed
+    assert f"{component.upper()}_DATABASE_URL" in needed
     missing = needed - set(environment(compose_services[component]))
     assert not missing, f"{component} reads {sorted(missing)} but compose does not set them"
 
@@ -76,13 +76,34 @@ def test_dispatch_publishes_no_ports_so_it_can_scale(compose_services):
 @pytest.mark.parametrize("component", COMPONENTS)
 def test_every_component_waits_for_a_healthy_broker_and_database(compose_services, component):
     depends_on = compose_services[component]["depends_on"]
-    assert depends_on["rabbitmq"]["condition"] == "service_healthy"
+    if "AMQP_URI" in connection_variables(component):
+        assert depends_on["rabbitmq"]["condition"] == "service_healthy"
     assert depends_on["postgres"]["condition"] == "service_healthy"
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
-def test_dockerfile_migrates_and_runs_its_own_component(compose_services, component):
+def test_every_component_starts_after_its_own_migration_succeeded(compose_services, component):
+    migrate = compose_services[f"{component}-migrate"]
+    assert migrate["command"] == ["python", "-m", "shared.migrations", "upgrade", component]
+    assert migrate["build"] == compose_services[component]["build"]  # the same image: its own migrations
+    assert migrate["restart"] == "no"
+    assert compose_services[component]["depends_on"][f"{component}-migrate"] == {
+        "condition": "service_completed_successfully"}
+    database = f"{component.upper()}_DATABASE_URL"
+    assert environment(migrate)[database] == environment(compose_services[component])[database]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_every_component_has_limits_and_a_stop_grace_period(compose_services, component):
+    service = compose_services[component]
+    assert set(service["deploy"]["resources"]["limits"]) == {"cpus", "memory"}
+    assert int(service["stop_grace_period"].removesuffix("s")) >= 45
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_dockerfile_runs_its_own_component_and_checks_its_own_probe(compose_services, component):
     text = dockerfile(compose_services[component]).read_text(encoding="utf-8")
     startup = [line for line in text.splitlines() if line.startswith(("ENTRYPOINT", "CMD"))]
     assert startup, f"{component}'s Dockerfile has no ENTRYPOINT or CMD"
     assert all(component in line for line in startup), f"{component}'s Dockerfile starts something else: {startup}"
+    assert "HEALTHCHECK" in text and "shared.healthcheck" in text and "/livez" in text

@@ -1,0 +1,20 @@
+"""outbox: the request id an event goes out with (the nameko.request_id header)
+
+Revision: a5c97e6bc442 (after 8b6d1f2d9f5c), 2026-12-01 00:08:43
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'a5c97e6bc442'
+down_revision = '8b6d1f2d9f5c'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('outbox', sa.Column('request_id', sa.String(length=255), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.drop_column('request_id')

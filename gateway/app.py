@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
         metrics=WebMetrics("gateway"),
     )
     # App-wide, so they cover every blueprint, including those registered below later.
-    idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
+    idempotency.install(app, sessions, int(config["IDEMPOTENCY_TTL_S"]), int(config["IDEMPOTENCY_LEASE_S"]))
     audit.install(app, sessions)
 
     app.register_blueprint(auth.blueprint)

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, g, json, request
 from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from gateway import audit, keys
+from gateway import audit, idempotency, keys
 from gateway.openapi import documented
 from gateway.permissions import allowed, api_key, public
 from gateway.plumbing import call, gateway_state
@@ -461,6 +461,9 @@ def create_request(fmt):
         raise Open311Error(403, "api_key")
     if not allowed("reports:create", caller["role"]):
         raise Open311Error(403, "forbidden_role", role=caller["role"])
+    kept = idempotency.claim(caller["account_id"])
+    if kept is not None:
+        return kept
     _community()  # a jurisdiction_id, if given, must be the key's
     form = request.form
     service_code = form.get("service_code", "").strip()

@@ -93,7 +93,17 @@ class Database:
             os.kill(os.getpid(), signal.SIGKILL)
         if transaction.recorded:
             self.wake_relay()
+        for action in transaction.after_commit:
+            action()
         return answer
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the command has committed (now, outside a command). For work that waits on
+        the network: a SQLite transaction held across it would stall every other green thread's database."""
+        if self._command is None:
+            action()
+        else:
+            self._command.after_commit.append(action)
 
     def _answer(self, request_id: str) -> rpc_inbox.Answer | None:
         with self.sessions() as session:

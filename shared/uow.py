@@ -27,6 +27,7 @@ class CommandTransaction:
     def __init__(self, sessions: sessionmaker):
         self.session = sessions()
         self.recorded: list[Event] = []  # events of the units that committed
+        self.after_commit: list[Callable[[], None]] = []  # shared.storage: Database.after_commit
 
 
 class UnitOfWork:

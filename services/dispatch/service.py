@@ -44,7 +44,8 @@ class DispatchService:
     def import_organisation(self, organisation):
         imported = service_layer.import_organisation(self.db.unit_of_work(), organisation)
         # A street is registered with its first community: from now on its escalations wait for it.
-        self.street_queues.declare(service_layer.registered_streets(self.db.unit_of_work()))
+        streets = service_layer.registered_streets(self.db.unit_of_work())
+        self.db.after_commit(lambda: self.street_queues.declare(streets))
         return imported
 
     @command

@@ -9,17 +9,21 @@ request's Idempotency-Key when it has one (so a retry sends the same ids and the
 service answers what it did the first time), else made for this request; the
 n-th call of a method in a request gets its own.
 """
+import math
 import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from flask import current_app, g, request
 
 from gateway.idempotency import request_key
 from gateway.problems import Problem, from_exception
+from gateway.rpc import ServiceUnavailable
 from shared.config import SERVICE_NAMES
 from shared.contracts.errors import InvalidInput, PlatformError
 from shared.contracts.validation import load
 
 READS = frozenset({"GET", "HEAD"})
+HEALTH_GRACE_S = 0.2  # beyond HEALTH_TIMEOUT_S: a proxy's own set-up
 
 
 def gateway_state():
@@ -33,10 +37,14 @@ def call(service: str, method: str, *args):
     failure = None
     extra = {} if request.method in READS else {"command_id": command_id(service, method)}
     try:
-        with gateway_state().rpc.cluster() as cluster:
+        with gateway_state().rpc.cluster(service) as cluster:
             return getattr(getattr(cluster, service), method)(*args, **extra)
     except Problem:
         raise
+    except ServiceUnavailable as unavailable:
+        failure = unavailable
+        raise Problem(503, unavailable.code, params={"service": service},
+                      headers={"Retry-After": str(math.ceil(unavailable.retry_after_s))}) from None
     except Exception as exc:
         failure = None if isinstance(exc, PlatformError) else exc  # a refusal is the service's answer
         raise from_exception(exc, service) from exc
@@ -77,11 +85,33 @@ def query_args(schema) -> dict:
 
 
 def services_health() -> dict:
-    """Each service's own health answer, or why it gave none."""
-    services = {}
-    for name in SERVICE_NAMES:
+    """Each service's own health answer, or why it gave none: asked all at once, each given
+    HEALTH_TIMEOUT_S, so the answer comes within about that whatever is down."""
+    gateway = gateway_state()
+    timeout_s = float(gateway.config["HEALTH_TIMEOUT_S"])
+    asking = ThreadPoolExecutor(len(SERVICE_NAMES))
+    try:
+        futures = {name: asking.submit(_service_health, gateway, name) for name in SERVICE_NAMES}
+        wait(futures.values(), timeout=timeout_s + HEALTH_GRACE_S)
+        return {name: future.result() if future.done() else {"status": "down", "reason": "timeout"}
+                for name, future in futures.items()}
+    finally:
+        asking.shutdown(wait=False)  # one still connecting to an absent broker ends on its own
+
+
+def _service_health(gateway, name: str) -> dict:
+    failure = None
+    try:
+        with gateway.health_rpc.cluster(name) as cluster:
+            return {"status": "ok", **getattr(cluster, name).health()}
+    except ServiceUnavailable as unavailable:
+        failure = unavailable
+        return {"status": "down", "reason": unavailable.code}
+    except Exception as exc:
+        failure = exc
         try:
-            services[name] = {"status": "ok", **call(name, "health")}
-        except Problem as problem:
-            services[name] = {"status": "down", "reason": problem.code}
-    return services
+            return {"status": "down", "reason": from_exception(exc, name).code}
+        except Exception:
+            return {"status": "down", "reason": "internal_error"}
+    finally:
+        gateway.metrics.rpc_called(name, "health", failure)

@@ -187,6 +187,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # operations
     "service_unavailable": ("{service} 服务暂时不可用,请稍后重试。", "The {service} service is unavailable; try again shortly."),
     "timeout": ("{service} 服务响应超时,请稍后重试。", "The {service} service timed out; try again shortly."),
+    "circuit_open": ("{service} 服务暂时不可用(已暂停调用),请稍后重试。",
+                     "The {service} service is down; calls to it are paused, try again shortly."),
+    "service_busy": ("{service} 服务繁忙,请稍后重试。", "The {service} service is busy; try again shortly."),
     "internal_error": ("服务器内部错误,已记录。", "Internal server error; it has been logged."),
     "queue_not_found": ("没有名为“{queue}”的事件队列。", "No event queue '{queue}'."),
     "rate_limited": ("请求过于频繁,请 {seconds} 秒后再试。", "Too many requests; try again in {seconds} s."),

@@ -12,6 +12,7 @@ from gateway.permissions import public
 from gateway.plumbing import call, json_body, query_args, services_health
 from gateway.problems import Problem
 from shared.contracts import rpc, scoring
+from shared.contracts.validation import EARLIEST, LATEST
 
 blueprint = Blueprint("api", __name__)
 
@@ -187,10 +188,10 @@ def resume_task(task_id):
 @requires("calendar:read")
 def calendar():
     year = request.args.get("year", "")
-    if not year.isdigit():
+    if not (year.isascii() and year.isdigit()):  # "²".isdigit() is true, int("²") fails
         raise Problem.on_field(422, "year", "required")
-    if not 1 <= int(year) <= 9999:
-        raise Problem.on_field(422, "year", "invalid_value")
+    if not EARLIEST.year <= int(year) <= LATEST.year:
+        raise Problem.on_field(422, "year", "number_out_of_range", min=EARLIEST.year, max=LATEST.year)
     return jsonify(year=int(year), days=call("dispatch", "list_calendar", int(year)))
 
 

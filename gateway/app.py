@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api, audit, auth, desk, idempotency, open311, openapi, ops, permissions
+from gateway import api, audit, auth, desk, idempotency, input_checks, open311, openapi, ops, permissions
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from gateway.throttle import LoginThrottle
@@ -64,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         metrics=WebMetrics("gateway"),
     )
     # App-wide, so they cover every blueprint, including those registered below later.
+    input_checks.install(app)  # first: no other hook reads input that could not be stored
     idempotency.install(app, sessions, int(config["IDEMPOTENCY_TTL_S"]), int(config["IDEMPOTENCY_LEASE_S"]))
     audit.install(app, sessions)
 

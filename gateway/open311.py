@@ -28,7 +28,7 @@ from gateway.problems import Problem, field_params, language
 from shared.contracts import rpc
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import render
-from shared.contracts.validation import load
+from shared.contracts.validation import EARLIEST, LATEST, load
 from shared.times import SHANGHAI
 
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -537,7 +537,7 @@ def _moment(name: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise Open311Error(400, "invalid_date", value=name) from None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or not EARLIEST <= moment.date() <= LATEST:
         raise Open311Error(400, "invalid_date", value=name)
     return moment
 

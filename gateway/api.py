@@ -9,7 +9,7 @@ from gateway import views
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import public
-from gateway.plumbing import call, json_body, query_args, services_health
+from gateway.plumbing import call, json_body, known_building, query_args, services_health
 from gateway.problems import Problem
 from shared.contracts import rpc, scoring
 from shared.contracts.validation import EARLIEST, LATEST
@@ -78,7 +78,9 @@ def get_media(media_id):
 @documented(body=rpc.NewReport, returns=views.ReportCreated, status=201)
 @requires("reports:create")
 def create_report():
-    created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport))
+    report = json_body(rpc.NewReport)
+    known_building(g.caller["community"], report.get("building"))
+    created = call("reporting", "create_report", g.caller, report)
     return jsonify(created), 201, {"Location": f"/api/v1/reports/{created['report']['id']}"}
 
 

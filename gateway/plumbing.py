@@ -10,6 +10,7 @@ service answers what it did the first time), else made for this request; the
 n-th call of a method in a request gets its own.
 """
 import math
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -23,6 +24,7 @@ from shared.contracts.errors import InvalidInput, PlatformError
 from shared.contracts.validation import load
 
 READS = frozenset({"GET", "HEAD"})
+ORGANISATION_TTL_S = 300
 HEALTH_GRACE_S = 0.2  # beyond HEALTH_TIMEOUT_S: a proxy's own set-up
 
 
@@ -58,6 +60,36 @@ def command_id(service: str, method: str) -> str:
     name = f"{service}.{method}"
     calls[name] = calls.get(name, 0) + 1
     return f"{base}:{name}:{calls[name]}"
+
+
+_organisations: dict[str, tuple[float, dict]] = {}
+
+
+def organisation(community: str) -> dict:
+    """dispatch.public_organisation, kept a few minutes per worker (names change rarely)."""
+    now = time.monotonic()
+    cached = _organisations.get(community)
+    if cached and now - cached[0] < ORGANISATION_TTL_S:
+        return cached[1]
+    found = call("dispatch", "public_organisation", community)
+    if found.get("community") is not None:  # only real communities: the key comes from the caller
+        _organisations[community] = (now, found)
+    return found
+
+
+def known_building(community: str, building: str | None) -> None:
+    """Refuse a building the community does not have (as Open311 does). Only while dispatch, which
+    keeps the buildings, answers: a report must not wait on it."""
+    if building is None:
+        return
+    try:
+        buildings = organisation(community)["buildings"]
+    except Problem as problem:
+        if problem.status == 503:
+            return
+        raise
+    if building not in buildings:
+        raise Problem.on_field(422, "building", "unknown_building", value=building)
 
 
 def json_body(schema=None) -> dict:

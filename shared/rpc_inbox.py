@@ -9,7 +9,7 @@ answer back and changes nothing. Kept for ``RETENTION`` (a setting), much longer
 than any retry: a phone that was offline for days can still resend.
 """
 from kombu.utils import json
-from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
+from sqlalchemy import Column, MetaData, String, Table, Text, delete, insert, select
 
 from shared.db import UTCDateTime
 
@@ -41,3 +41,8 @@ def record(connection, table: Table, request_id: str, command: str, answer, now)
     """Raises IntegrityError when the request was recorded meanwhile (the same request, run twice at once)."""
     connection.execute(insert(table).values(request_id=request_id, command=command, answer=json.dumps(answer),
                                             handled_at=now))
+
+
+def prune(connection, table: Table, before) -> int:
+    """Forget requests answered before ``before``; returns how many."""
+    return connection.execute(delete(table).where(table.c.handled_at < before)).rowcount

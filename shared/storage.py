@@ -4,7 +4,9 @@
 database (config DATABASE_URL), whose events are stamped by the service's clock
 (config CLOCK), and runs the service's outbox relay in the background: woken at
 once after a commit that recorded events, and polling every second for anything
-left over (after a crash or a broker outage).
+left over (after a crash or a broker outage). Once an hour it prunes published
+outbox rows, inbox keys and RPC inbox answers older than RETENTION_DAYS, a
+horizon far beyond any redelivery or client retry.
 
 A command (shared.entrypoints) runs through ``Database.command``: its units of
 work share one transaction, which commits with the command's request id and
@@ -19,7 +21,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import eventlet
 from nameko.extensions import DependencyProvider
@@ -28,7 +30,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from shared import rpc_inbox
+from shared import inbox, outbox, rpc_inbox
 from shared.clock import clock_from
 from shared.db import create_db_engine, session_factory
 from shared.outbox import OutboxRelay
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 
 RELAY_POLL_S = 1.0
 RELAY_MAX_BACKOFF_S = 30
+PRUNE_EVERY_S = 3600
 
 
 @dataclass
@@ -128,6 +131,7 @@ class Storage(DependencyProvider):
         self.sessions = session_factory(self.engine)
         self.relay = OutboxRelay(self.engine, self.outbox, self.container.service_name, config["AMQP_URI"])
         self.clock = clock_from(config.get("CLOCK"))  # the same clock the service's Clock() reads
+        self.retention = timedelta(days=float(config["RETENTION_DAYS"]))
         self._wake = threading.Event()
         self._running = False
         self.duplicates: Counter[str] = Counter()  # per consumer, read by shared.observability
@@ -135,6 +139,7 @@ class Storage(DependencyProvider):
     def start(self):
         self._running = True
         self.container.spawn_managed_thread(self._relay_forever, identifier="outbox-relay")
+        self.container.spawn_managed_thread(self._prune_forever, identifier="retention")
 
     def stop(self):
         self._running = False
@@ -149,6 +154,24 @@ class Storage(DependencyProvider):
 
     def _count_duplicate(self, consumer: str) -> None:
         self.duplicates[consumer] += 1
+
+    def prune(self) -> dict[str, int]:
+        """Delete what is older than the retention horizon, in one transaction; how many rows of each table."""
+        before = utcnow() - self.retention
+        with self.engine.begin() as connection:
+            return {"outbox": outbox.prune(connection, self.outbox, before),
+                    "inbox": inbox.prune(connection, self.inbox, before),
+                    "rpc_inbox": rpc_inbox.prune(connection, self.rpc_inbox, before)}
+
+    def _prune_forever(self):
+        while self._running:
+            try:
+                pruned = self.prune()
+                if any(pruned.values()):
+                    log.info("%s pruned rows older than %s: %s", self.container.service_name, self.retention, pruned)
+            except Exception:  # the database is away: the next round tries again
+                log.exception("pruning of %s failed", self.container.service_name)
+            eventlet.sleep(PRUNE_EVERY_S)
 
     def _relay_forever(self):
         backoff = 1

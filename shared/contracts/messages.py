@@ -134,6 +134,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period_not_found": ("找不到基金期“{period}”。", "No fund period '{period}'."),
     "period_overlaps": ("与基金期“{period}”的日期重叠。", "The dates overlap fund period '{period}'."),
     "period_settled": ("基金期“{period}”已结算,不能再更改。", "Fund period '{period}' is settled and closed."),
+    "period_not_ended": ("基金期“{period}”到 {ends_on} 才结束,结束后才能结算。",
+                         "Fund period '{period}' runs until {ends_on}; it can be settled once it has ended."),
     "rule_version_in_use": (
         "规则“{rule}”第 {version} 版已有积分记录,不能修改;请发布新版本。",
         "Rule '{rule}' version {version} has entries and cannot change; adopt a new version.",

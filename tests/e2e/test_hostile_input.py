@@ -10,6 +10,7 @@ from tests.e2e.test_bad_input import assert_problem, total_reports
 
 pytestmark = pytest.mark.e2e
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 GOOD = {"category": "sanitation.garbage", "description": "44号楼下垃圾桶满溢", "building": "44"}
 
 
@@ -92,3 +93,22 @@ def test_gunicorns_own_limits_answer_in_problem_json(platform, head, status, cod
     assert got == status
     assert headers["Content-Type"].startswith("application/problem+json")
     assert code in body.decode()
+
+
+def test_a_report_on_a_building_the_community_does_not_have_is_refused(as_user):
+    reporter, admin = as_user("ytl-bl-44"), as_user("ytl-admin")
+    before = total_reports(admin)
+    answer = reporter.post("/api/v1/reports", json={**GOOD, "building": "99"})
+    assert_problem(answer, 422, "building", "unknown_building")
+    assert total_reports(admin) == before
+
+
+def test_a_photo_is_seen_by_those_who_may_see_its_report_and_no_other_household(as_user):
+    resident, neighbour, leader = as_user("ytl-44-1-01"), as_user("ytl-44-1-02"), as_user("ytl-bl-44")
+    photo = resident.post("/api/v1/media", files={"file": ("stairs.png", PNG, "image/png")}).json()["url"]
+    assert resident.get(photo).status_code == 200  # its uploader
+    assert neighbour.get(photo).status_code == 404  # before it belongs to any report
+    created = resident.post("/api/v1/reports", json={**GOOD, "unit": "1", "photos": [photo]})
+    assert created.status_code == 201, created.text
+    assert leader.get(photo).status_code == 200  # the building's leader sees the building's reports
+    assert_problem(neighbour.get(photo), 404, "media_id", "media_not_found")  # another household does not

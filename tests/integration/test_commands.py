@@ -118,3 +118,20 @@ def test_a_service_with_a_bare_rpc_entrypoint_does_not_start(vhost, tmp_path):
     with pytest.raises(RuntimeError, match="forgot are neither @command nor @query"):
         container.start()
     container.kill()
+
+
+def test_rows_older_than_the_retention_are_pruned(reporting, vhost):
+    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as rpc:
+        rpc.reporting.create_report(ZHANG_YAN, REPORT, command_id="soon-forgotten")
+
+    def counted(table: str, where: str = "") -> int:
+        with reporting.engine.connect() as connection:
+            return connection.execute(sa.text(f"SELECT count(*) FROM {table} {where}")).scalar()
+
+    wait_until(lambda: counted("outbox", "WHERE published_at IS NOT NULL") == 1, what="report.created published")
+    assert counted("rpc_inbox") == 2  # the categories' import and the report
+    reporting.kill("reporting")
+    reporting.env["RETENTION_DAYS"] = "0.00001"  # a second: everything so far is older
+    reporting.start_service("reporting")
+    wait_until(lambda: counted("outbox") == 0 and counted("rpc_inbox") == 0, what="the rows pruned at start")
+    assert reports(reporting) == 1  # the books themselves are kept

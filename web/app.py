@@ -11,7 +11,7 @@ import os
 import secrets
 from datetime import datetime
 
-from flask import Flask, abort, g, redirect, render_template, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -25,6 +25,7 @@ from web import views
 from web.console import ANONYMOUS_COOKIE, LANG_COOKIE, LANGUAGES, SESSION_COOKIE, Console
 from web.gateway_client import Api, GatewayClient, GatewayDown, GatewayProblem, next_step
 from web.sessions import SessionStore
+from web.views.forms import wants_json
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +98,20 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
 
     @app.errorhandler(GatewayDown)
     def _gateway_down(error):
-        return render_template("error.html", status=503, title=_("平台暂时连接不上"),
-                               next_step=next_step(503)), 503
+        title = _("平台暂时连接不上")
+        if wants_json():  # the outbox keeps the item and sends it again later
+            return jsonify(title=title, next_step=next_step(503), errors=[]), 503
+        return render_template("error.html", status=503, title=title, next_step=next_step(503)), 503
 
     @app.errorhandler(GatewayProblem)
     def _problem(problem: GatewayProblem):
-        if problem.status == 401:
+        # A resend that arrives while the first is still running: the outbox tries again later.
+        status = 503 if problem.code == "idempotency_in_flight" else problem.status
+        if wants_json():
+            return jsonify(title=problem.title, next_step=problem.next_step, errors=problem.errors,
+                           code=problem.code), status
+        if status == 401:
             return redirect(url_for("auth.sign_in_page", next=request.full_path if request.method == "GET" else None))
-        status = problem.status if problem.status >= 400 else 502
         return render_template("error.html", status=status, title=problem.title, errors=problem.errors,
                                next_step=problem.next_step), status
 
@@ -112,6 +119,8 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
     def _http_error(error: HTTPException):
         if error.code == 400 and error.description == "csrf":
             title, step = _("页面已过期"), _("请返回上一页，刷新后再提交一次。")
+        elif error.code == 403:
+            title, step = _("您的账号不能使用这个页面"), next_step(403)
         elif error.code == 404:
             title, step = _("没有这个页面"), _("请从首页重新进入。")
         elif error.code == 413:

@@ -112,13 +112,19 @@ class Api:
     def __init__(self, client: GatewayClient, store, sign_in, lang: str):
         self.client, self.store, self.sign_in, self.lang = client, store, sign_in, lang
 
-    def call(self, method: str, path: str, **kwargs):
+    def call_raw(self, method: str, path: str, **kwargs) -> requests.Response:
+        """The gateway's answer as it came (a photo's bytes), after one refresh if the token had expired."""
         token = self.sign_in.access_token if self.sign_in else None
         response = self.client.request(method, path, self.lang, token, **kwargs)
         if response.status_code == 401 and self.sign_in is not None:
             if self.store.refresh(self.sign_in, lambda refresh_token: self.client.refresh(refresh_token, self.lang)):
+                for upload in kwargs.get("files", {}).values():
+                    upload[1].seek(0)  # the first attempt read the photo
                 response = self.client.request(method, path, self.lang, self.sign_in.access_token, **kwargs)
-        return answer_of(response)
+        return response
+
+    def call(self, method: str, path: str, **kwargs):
+        return answer_of(self.call_raw(method, path, **kwargs))
 
     def get(self, path: str, **params):
         return self.call("GET", path, params={k: v for k, v in params.items() if v not in (None, "")})

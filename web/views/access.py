@@ -6,7 +6,8 @@ from flask import abort, g, redirect, request, url_for
 
 def signed_in(roles: tuple[str, ...] | None = None):
     """The page needs a sign-in (and, with ``roles``, one of those roles: the others get a 403 page;
-    the gateway would refuse their calls anyway)."""
+    the gateway would refuse their calls anyway). Actions (POST) take no ``roles``: whoever may
+    not act gets the gateway's own refusal, so the permission table stays the one authority."""
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):

@@ -6,7 +6,12 @@ from web.views.access import signed_in
 blueprint = Blueprint("home", __name__)
 
 # The first screen of each role; roles without one here land on 我的.
-HOMES: dict[str, str] = {}
+HOMES = {
+    "grid_worker": "work.todo", "grid_leader": "work.todo",
+    "property_staff": "work.tasks",
+    "resident": "reports.mine", "volunteer": "reports.mine", "unit_leader": "reports.mine",
+    "building_leader": "reports.mine",
+}
 
 
 @blueprint.get("/")

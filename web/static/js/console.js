@@ -273,6 +273,58 @@
     if (event.target.form && event.target.type !== "file") saveDraft(event.target.form);
   });
 
+  /* ---- the report wizard: one step at a time (without script every step shows at once) ---- */
+
+  function wizard(form) {
+    var steps = Array.prototype.slice.call(form.querySelectorAll("[data-step]"));
+    var nav = form.querySelector("[data-wizard-nav]");
+    var back = form.querySelector("[data-wizard-back]"), next = form.querySelector("[data-wizard-next]");
+    var counter = form.querySelector("[data-step-counter]");
+    var at = 0;
+    function review() {
+      form.querySelectorAll("[data-review-of]").forEach(function (dd) {
+        var name = dd.dataset.reviewOf, field = form.querySelector('[name="' + name + '"]:checked') ||
+          form.querySelector('[name="' + name + '"]:not([type=radio]):not([type=checkbox])');
+        if (name === "urgent") dd.textContent = form.querySelector('[name="urgent"]').checked ? dd.dataset.yes : dd.dataset.no;
+        else dd.textContent = field ? (field.dataset.reviewText || field.value) : "";
+      });
+      var photos = form.querySelector("[data-review-photos]");
+      if (photos) photos.textContent = say(photos.dataset.unit, { count: photosOf(form).length });
+    }
+    function show(index) {
+      at = Math.max(0, Math.min(index, steps.length - 1));
+      steps.forEach(function (step, i) { step.hidden = i !== at; });
+      back.hidden = at === 0;
+      next.hidden = at === steps.length - 1;
+      if (counter) counter.textContent = (at + 1) + " / " + steps.length;
+      if (at === steps.length - 1) review();
+      var heading = steps[at].querySelector("h2");
+      if (heading) { heading.tabIndex = -1; heading.focus(); }
+    }
+    next.addEventListener("click", function () {
+      var fields = steps[at].querySelectorAll("input, textarea, select");
+      for (var i = 0; i < fields.length; i++) { if (!fields[i].reportValidity()) return; }
+      show(at + 1);
+    });
+    back.addEventListener("click", function () { show(at - 1); });
+    form.addEventListener("reset", function () { setTimeout(function () { show(0); }, 0); });
+    nav.hidden = false;
+    show(0);
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.dataset || !box.dataset.filter) return;
+    var words = box.value.trim().toLowerCase();
+    var area = document.getElementById(box.dataset.filter);
+    area.querySelectorAll(".choice").forEach(function (choice) {
+      choice.hidden = words !== "" && choice.textContent.toLowerCase().indexOf(words) < 0;
+    });
+    area.querySelectorAll("fieldset").forEach(function (group) {
+      group.hidden = !group.querySelector(".choice:not([hidden])");
+    });
+  });
+
   /* ---- the outbox page ---- */
 
   function age(ms) {
@@ -339,6 +391,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var sendNow = document.getElementById("outbox-send-now");
     if (sendNow) sendNow.addEventListener("click", flush);
+    document.querySelectorAll("form[data-wizard]").forEach(wizard);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
     showCount();
     showOutboxPage();

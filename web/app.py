@@ -74,7 +74,8 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
         if request.args.get("lang") in LANGUAGES:
             response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax",
                                 secure=secure)
-        if g.get("sign_in") is None and ANONYMOUS_COOKIE not in request.cookies and "visit" in g:
+        sets_visit = any(h.startswith(f"{ANONYMOUS_COOKIE}=") for h in response.headers.getlist("Set-Cookie"))
+        if g.get("sign_in") is None and ANONYMOUS_COOKIE not in request.cookies and "visit" in g and not sets_visit:
             response.set_cookie(ANONYMOUS_COOKIE, g.visit, httponly=True, samesite="Lax", secure=secure)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

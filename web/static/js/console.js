@@ -166,8 +166,9 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         // 5xx: the platform did not take it; it stays queued like an offline item.
-        return { sent: response.ok, kept: response.status >= 500 || response.status === 401, status: response.status,
-                 answer: answer };
+        // Sent only when the console answered where to go next: a page instead (a sign-in form) is not a send.
+        return { sent: response.ok && Boolean(answer.redirect), kept: response.status >= 500 || response.status === 401
+                 || (response.ok && !answer.redirect), status: response.status, answer: answer };
       });
     }, function () {
       return { sent: false, kept: true, offline: true };

@@ -241,3 +241,17 @@ def test_a_resident_objects_to_a_deduction_and_sees_it_under_objection(phone, as
     page.locator(".card", has_text="ENV-LITTER").get_by_text("异议中").wait_for()
     screenshot(page, "points")
     accessible(page)
+
+
+def test_the_todo_list_opens_without_a_network_marked_as_offline_data(phone):
+    context = phone()
+    page = sign_in(context, "zhangyan")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.goto("/todo")  # through the service worker now: it keeps a copy
+    page.wait_for_function("() => caches.match('/todo').then(hit => !!hit)")
+    context.set_offline(True)
+    page.reload()
+    assert page.get_by_text("离线数据").is_visible()
+    assert page.get_by_role("heading", name="待办").is_visible()
+    assert page.get_by_role("link", name="待核查").is_visible()
+    context.set_offline(False)

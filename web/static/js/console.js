@@ -390,8 +390,23 @@
     });
   }
 
+  function showNetwork() {
+    var note = document.getElementById("offline-note");
+    if (note) note.hidden = navigator.onLine;
+  }
+
   window.addEventListener("online", flush);
+  window.addEventListener("online", showNetwork);
+  window.addEventListener("offline", showNetwork);
+  document.addEventListener("submit", function (event) {
+    // Signing out: the lists kept for offline use go with the sign-in.
+    if (event.target.matches("[data-sign-out]") && window.caches) caches.delete("console-pages-v1");
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    showNetwork();
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js");
+    // Not signed in (no outbox banner): no one's lists stay behind for the next person.
+    if (!document.getElementById("outbox-banner") && window.caches) caches.delete("console-pages-v1");
     var sendNow = document.getElementById("outbox-send-now");
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);

@@ -255,3 +255,28 @@ def test_the_todo_list_opens_without_a_network_marked_as_offline_data(phone):
     assert page.get_by_role("heading", name="待办").is_visible()
     assert page.get_by_role("link", name="待核查").is_visible()
     context.set_offline(False)
+
+
+def test_what_was_typed_survives_a_closed_tab_and_my_location_goes_with_the_report(phone, as_user):
+    context = phone(geolocation={"latitude": 35.0581, "longitude": 118.3429}, permissions=["geolocation"])
+    page = sign_in(context, "zhangyan")
+    description = "48号楼北侧井盖松动（草稿）"
+    fill_report(page, description, (), building="48")
+    page.get_by_role("button", name="上一步").click()
+    page.get_by_role("button", name="上一步").click()
+    page.get_by_role("button", name="上一步").click()
+    page.get_by_role("button", name="使用当前位置").click()
+    page.get_by_text("已记录当前位置").wait_for()
+    page.close()
+
+    again = context.new_page()
+    again.goto("/report")
+    again.get_by_label("废弃物占用车位").wait_for()
+    assert again.get_by_label("废弃物占用车位").is_checked()
+    for _ in range(4):
+        again.get_by_role("button", name="下一步").click()
+    assert description in again.locator("[data-review]").inner_text()
+    again.get_by_role("button", name="提交", exact=True).click()
+    again.get_by_text("已提交").wait_for()
+    (report,) = reports_of(as_user("zhangyan"), description)
+    assert (report["location"]["latitude"], report["location"]["longitude"]) == (35.0581, 118.3429)

@@ -54,6 +54,9 @@ def create():
         "building": text("building"),
         "unit": text("unit"),
         "address": text("address"),
+        # WGS-84 as the phone's geolocation gives it, stored as such (the gateway checks the numbers).
+        "latitude": text("latitude"),
+        "longitude": text("longitude"),
         "urgent": request.form.get("urgent") == "1",
         "photos": photos,
         # On patrol for the grid staff; the console is the web channel for everyone else.

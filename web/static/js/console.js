@@ -121,7 +121,7 @@
         var els = form.querySelectorAll('[name="' + pair[0] + '"]');
         Array.prototype.forEach.call(els, function (el) {
           if (el.type === "checkbox" || el.type === "radio") { if (el.value === pair[1]) el.checked = true; }
-          else if (el.type !== "hidden" || pair[0] === "idempotency_key") el.value = pair[1];
+          else el.value = pair[1];
         });
       });
       form._photos = draft.photos || [];
@@ -315,6 +315,23 @@
     show(0);
   }
 
+  /* ---- 使用当前位置: WGS-84 from the phone, only when asked ---- */
+
+  function locator(area) {
+    if (!navigator.geolocation) return;
+    var status = area.querySelector("[data-locate-status]");
+    area.hidden = false;
+    area.querySelector("[data-locate-button]").addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (where) {
+        var lat = where.coords.latitude.toFixed(6), lon = where.coords.longitude.toFixed(6);
+        area.querySelector('[name="latitude"]').value = lat;
+        area.querySelector('[name="longitude"]').value = lon;
+        status.textContent = say(status.dataset.done, { lat: lat, lon: lon });
+        saveDraft(area.closest("form"));
+      }, function () { status.textContent = status.dataset.failed; }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  }
+
   document.addEventListener("input", function (event) {
     var box = event.target;
     if (!box.dataset || !box.dataset.filter) return;
@@ -410,6 +427,7 @@
     var sendNow = document.getElementById("outbox-send-now");
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);
+    document.querySelectorAll("[data-locate]").forEach(locator);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
     showCount();
     showOutboxPage();

@@ -280,3 +280,37 @@ def test_what_was_typed_survives_a_closed_tab_and_my_location_goes_with_the_repo
     again.get_by_text("已提交").wait_for()
     (report,) = reports_of(as_user("zhangyan"), description)
     assert (report["location"]["latitude"], report["location"]["longitude"]) == (35.0581, 118.3429)
+
+
+def tab_to(page, selector: str, most: int = 30) -> None:
+    """Press Tab, as a keyboard user does, until the element ``selector`` names has the focus."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_the_keyboard_alone_completes_the_report(phone, as_user):
+    page = sign_in(phone(), "zhangyan")
+    page.goto("/report")
+    description = "47号楼单元门禁损坏（键盘上报）"
+    tab_to(page, "#category-search")
+    page.keyboard.type("车位")
+    tab_to(page, "input[value='property.abandoned_item']")
+    page.keyboard.press("Space")
+    tab_to(page, "[data-wizard-next]")
+    page.keyboard.press("Enter")
+    tab_to(page, "#building")
+    page.keyboard.type("47")
+    for _ in range(2):  # 位置 → 照片 → 描述
+        tab_to(page, "[data-wizard-next]")
+        page.keyboard.press("Enter")
+    tab_to(page, "#description")
+    page.keyboard.type(description)
+    tab_to(page, "[data-wizard-next]")
+    page.keyboard.press("Enter")
+    tab_to(page, "#report-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.get_by_text("已提交").wait_for()
+    assert len(reports_of(as_user("zhangyan"), description)) == 1

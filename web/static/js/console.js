@@ -162,7 +162,7 @@
     item.photos.forEach(function (blob, i) { body.append("photos", blob, "photo-" + (i + 1) + ".jpg"); });
     return fetch(item.action, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "Accept": "application/json", "Idempotency-Key": item.id, "X-CSRF-Token": csrf }
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf }  // the item's key is its form's field
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         // 5xx: the platform did not take it; it stays queued like an offline item.

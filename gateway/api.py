@@ -35,6 +35,14 @@ def categories():
     return jsonify(items=call("reporting", "list_categories"))
 
 
+@blueprint.get("/api/v1/places")
+@documented(returns=views.Places)
+@requires("places:read")
+def places():
+    """Grids, buildings and units for the building → unit picker, the caller's own grid first."""
+    return jsonify(call("dispatch", "places", g.caller))
+
+
 @blueprint.post("/api/v1/media")
 @documented(body=views.Upload, body_type="multipart/form-data", returns=views.StoredMedia, status=201,
             problems=(415,))

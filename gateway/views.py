@@ -143,6 +143,32 @@ class Upload(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class Places(View):
+    """The caller's community (a street platform: each of its street's communities), place by place."""
+
+    class Community(View):
+        class Grid(View):
+            class Building(View):
+                class Company(View):
+                    code = fields.String(required=True)
+                    name = _text()
+
+                code = fields.String(required=True, metadata={"example": "47"})
+                property_company = fields.Nested(Company, allow_none=True)
+                units = fields.List(fields.String(), required=True)
+
+            code = fields.String(required=True, metadata={"example": "g04"})
+            name = fields.String(required=True)
+            mine = fields.Boolean(required=True, metadata={"description": "the caller's own grid (listed first)"})
+            buildings = fields.List(fields.Nested(Building), required=True)
+
+        code = fields.String(required=True)
+        name = fields.Nested(Names, required=True)
+        grids = fields.List(fields.Nested(Grid), required=True)
+
+    communities = fields.List(fields.Nested(Community), required=True)
+
+
 # --- reports --------------------------------------------------------------------
 class Location(View):
     grid = _text()

@@ -71,6 +71,10 @@ class DispatchService:
         return service_layer.public_organisation(self.db.unit_of_work(), community)
 
     @rpc
+    def places(self, caller):
+        return service_layer.places(self.db.unit_of_work(), caller)
+
+    @rpc
     def tasks_of_report(self, report_id):
         return service_layer.tasks_of_report(self.db.unit_of_work(), report_id)
 

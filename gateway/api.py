@@ -11,7 +11,7 @@ from gateway.openapi import documented
 from gateway.permissions import public
 from gateway.plumbing import call, json_body, query_args, services_health
 from gateway.problems import Problem
-from shared.contracts import rpc, scoring
+from shared.contracts import reasons, rpc, scoring
 
 blueprint = Blueprint("api", __name__)
 
@@ -41,6 +41,14 @@ def categories():
 def places():
     """Grids, buildings and units for the building → unit picker, the caller's own grid first."""
     return jsonify(call("dispatch", "places", g.caller))
+
+
+@blueprint.get("/api/v1/reasons")
+@documented(returns=views.Reasons, calls_service=False)
+@requires("reasons:read")
+def standard_reasons():
+    """标准理由: each POST that takes a reason takes one of these codes as reason_code, beside or instead of words."""
+    return jsonify(reasons.listed())
 
 
 @blueprint.post("/api/v1/media")

@@ -40,6 +40,7 @@ DESK = OFFICE | {"station_staff"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "account:read": EVERYONE,
     "categories:read": SIGNED_IN,
+    "reasons:read": SIGNED_IN,  # the standard reasons (标准理由) for returns, escalations, requests, failed checks
     "places:read": SIGNED_IN,  # grids, buildings and units of the caller's community (the street: its communities)
     "media:upload": REPORTERS | HANDLERS,
     "media:read": SIGNED_IN,

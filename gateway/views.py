@@ -169,6 +169,21 @@ class Places(View):
     communities = fields.List(fields.Nested(Community), required=True)
 
 
+class Reasons(View):
+    """The standard reasons by what they are for; "other" (needs_note) needs words beside it."""
+
+    class Reason(View):
+        code = fields.String(required=True)
+        name = fields.Nested(Names, required=True)
+        needs_note = fields.Boolean(required=True)
+
+    return_ = fields.List(fields.Nested(Reason), required=True, data_key="return")
+    escalation = fields.List(fields.Nested(Reason), required=True)
+    extension = fields.List(fields.Nested(Reason), required=True)
+    deferral = fields.List(fields.Nested(Reason), required=True)
+    verification_failure = fields.List(fields.Nested(Reason), required=True)
+
+
 # --- reports --------------------------------------------------------------------
 class Location(View):
     grid = _text()

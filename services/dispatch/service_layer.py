@@ -31,7 +31,7 @@ from services.dispatch.models import (
 )
 from services.dispatch.schemas import organisation_import, request_view, task_view
 from services.dispatch.supervision import Supervision, SupervisionPolicy
-from shared.contracts import rpc
+from shared.contracts import reasons, rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
@@ -263,10 +263,10 @@ def return_task(uow, caller: dict, task_id: str, data: dict, now: datetime,
     with uow:
         task = _task_for(uow, caller, task_id)
         level, kind = _apply(domain.give_back, task, caller["staff_code"])
-        task.return_reason = data["reason"]
+        task.return_reason = reasons.stated("return", data["reason_code"], data["reason"])
         task.next_check_at = None
-        returned = uow.record("task.returned", {**_task_event(task), "reason": data["reason"]},
-                              correlation_id=task.report_id)
+        returned = uow.record("task.returned", {**_task_event(task), "reason": task.return_reason,
+                                                "reason_code": data["reason_code"]}, correlation_id=task.report_id)
         _facts(uow, task.report_id).returns += 1
         successor = _assign(uow, returned.id, _summary_of(task), _calendar(uow), supervision_policy, now,
                             level=level, kind=kind)
@@ -283,7 +283,8 @@ def escalate_task(uow, caller: dict, task_id: str, data: dict, now: datetime,
         task = _task_in_scope(uow, caller, task_id, lock=True)
         if not domain.may_escalate(task, caller):
             raise Forbidden("not_your_task", field="task_id")
-        successor = _escalate(uow, task, data["reason"], _calendar(uow), supervision_policy, now)
+        successor = _escalate(uow, task, reasons.stated("escalation", data["reason_code"], data["reason"]),
+                              _calendar(uow), supervision_policy, now, reason_code=data["reason_code"])
         uow.commit()
         return {**task_view.dump(task), "successor": task_view.dump(successor)}
 
@@ -303,12 +304,14 @@ def request_change(uow, caller: dict, task_id: str, kind: str, data: dict, now: 
         if uow.session.scalar(select(func.count()).select_from(TaskRequest).where(
                 TaskRequest.task_id == task.id, TaskRequest.status == "pending")):
             raise Conflict("request_pending", field="task_id")
-        request = TaskRequest(id=str(uuid.uuid4()), task_id=task.id, kind=kind, reason=data["reason"],
+        reason = reasons.stated(kind, data["reason_code"], data["reason"])
+        request = TaskRequest(id=str(uuid.uuid4()), task_id=task.id, kind=kind, reason=reason,
                               until=data.get("until"), status="pending", requested_by=caller["staff_code"],
                               created_at=now)
         uow.session.add(request)
         uow.record(f"task.{kind}_requested", {**_task_event(task), "request_id": request.id,
-                                                "reason": request.reason, "until": request.until},
+                                                "reason": request.reason, "reason_code": data["reason_code"],
+                                                "until": request.until},
                    correlation_id=task.report_id)
         uow.commit()
         return request_view.dump(request)
@@ -576,23 +579,24 @@ def _clockwork(task: Task) -> supervision.Clockwork:
 
 
 def _escalate(uow, task: Task, reason: str, calendar: WorkCalendar, supervision_policy: SupervisionPolicy,
-              now: datetime) -> Task:
+              now: datetime, reason_code: str | None = None) -> Task:
     from_level = task.level
     to_level = _apply(domain.escalate, task, reason)
     task.next_check_at = None
     escalated = uow.record("task.escalated", {**_task_event(task), "level": from_level, "to_level": to_level,
-                                              "reason": reason}, correlation_id=task.report_id)
+                                              "reason": reason, "reason_code": reason_code},
+                           correlation_id=task.report_id)
     successor = _assign(uow, escalated.id, _summary_of(task), calendar, supervision_policy, now, level=to_level)
     facts = _facts(uow, task.report_id)
     if to_level == "community":
         facts.escalations_community += 1
     else:
         facts.escalations_street += 1
-    _publish_escalation(uow, successor, from_level=from_level, reason=reason)
+    _publish_escalation(uow, successor, from_level=from_level, reason=reason, reason_code=reason_code)
     return successor
 
 
-def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
+def _publish_escalation(uow, task: Task, from_level: str, reason: str, reason_code: str | None = None) -> None:
     """The fact the street platform (and, for the community, the mediation desk) subscribes to."""
     policy = uow.session.get(CategoryPolicy, task.category) or UNKNOWN_CATEGORY_POLICY
     community = uow.session.get(Community, task.community)
@@ -600,7 +604,8 @@ def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
     uow.record("report.escalated", {
         "report_id": task.report_id, "community": task.community, "street": street,
         "category": task.category, "dispute": policy.is_dispute, "from_level": from_level, "level": task.level,
-        "reason": reason, "task_id": task.id, "deadline_at": task.deadline_at, "urgent": task.urgent,
+        "reason": reason, "reason_code": reason_code, "task_id": task.id, "deadline_at": task.deadline_at,
+        "urgent": task.urgent,
         "grid": task.grid, "building": task.building, "description": task.description,
     }, correlation_id=task.report_id, routing_key=domain.escalation_routing_key(task.level, street, task.category))
 

@@ -10,7 +10,7 @@ from services.reporting import domain
 from services.reporting.domain import Status
 from services.reporting.models import Category, Media, Report, TimelineEntry
 from services.reporting.schemas import PRIVATE_GROUPS, category_view, public_report_view, report_view, timeline_view
-from shared.contracts import rpc
+from shared.contracts import reasons, rpc
 from shared.contracts.errors import Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
@@ -209,14 +209,16 @@ def verify_report(uow, caller: dict, report_id: str, data: dict, now: datetime) 
         report = _visible_report(uow, caller, report_id, lock=True)
         if not domain.may_verify(report, caller):
             raise Forbidden("not_grid_worker", field="report_id")
-        _verify(uow, report, caller, data["passed"], data["note"], now,
-                responsible_household=data["responsible_household"], rule=data["rule"])
+        note = data["note"] if data["passed"] else reasons.stated("verification_failure", data["reason_code"],
+                                                                   data["note"])
+        _verify(uow, report, caller, data["passed"], note, now, responsible_household=data["responsible_household"],
+                rule=data["rule"], reason_code=data["reason_code"])
         uow.commit()
         return _with_timeline(uow, report)
 
 
 def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, responsible_household=None, rule=None,
-            details: dict | None = None) -> None:
+            details: dict | None = None, reason_code: str | None = None) -> None:
     """核查: passed closes the report, failed sends the work back; the timeline and the events say so."""
     task_id = report.current_task_id
     apply_rule(domain.verify, report, passed)
@@ -226,9 +228,10 @@ def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, respons
         _add_timeline(uow, report, "closed", verifier, at=at)
     else:
         _add_timeline(uow, report, "verification_failed", verifier, note=note, at=at,
-                      details={"rework_count": report.rework_count})
+                      details={"rework_count": report.rework_count, "reason_code": reason_code})
     uow.record("report.verified", {"report_id": report.id, "community": report.community, "task_id": task_id,
-                                   "passed": passed, "note": note, "verifier_id": verifier["account_id"],
+                                   "passed": passed, "note": note, "reason_code": reason_code,
+                                   "verifier_id": verifier["account_id"],
                                    "rework_count": report.rework_count, "handler": report.handler_staff_code},
                correlation_id=report.id)
     if passed:
@@ -289,7 +292,8 @@ def follow_escalation(uow, event) -> None:
         report = _report_for_event(uow, payload)
         report.level = max(report.level, payload["level"], key=domain.LEVELS.index)
         _add_timeline(uow, report, "escalated", SYSTEM, note=payload["reason"], at=event.occurred_at,
-                      details={"from_level": payload["from_level"], "level": payload["level"]})
+                      details={"from_level": payload["from_level"], "level": payload["level"],
+                               "reason_code": payload["reason_code"]})
         uow.commit()
 
 
@@ -357,13 +361,14 @@ def _timeline_of(event_type: str, p: dict, handler: dict) -> tuple[str, dict, st
     if event_type == "task.resolved":
         return "resolved", handler, p["note"], {"photos": p["photos"]}
     if event_type == "task.returned":
-        return "returned", handler, p["reason"], {}
+        return "returned", handler, p["reason"], {"reason_code": p["reason_code"]}
     if event_type in ("task.warned", "task.overdue", "task.resumed"):
         return event_type.split(".")[1], SYSTEM, None, {"deadline_at": shown_local(p["deadline_at"])}
     if event_type == "task.supervised":
         return "supervised", SYSTEM, None, {"leader": p["leader_name"], "deadline_at": shown_local(p["deadline_at"])}
     if event_type in ("task.extension_requested", "task.deferral_requested"):
-        return event_type.split(".")[1], handler, p["reason"], {"until": shown_local(p["until"])}
+        return event_type.split(".")[1], handler, p["reason"], {"until": shown_local(p["until"]),
+                                                                 "reason_code": p["reason_code"]}
     if event_type == "task.request_decided":
         return ("request_approved" if p["approved"] else "request_denied"), SYSTEM, p["note"], {
             "kind": p["kind"], "deadline_at": shown_local(p["deadline_at"])}

@@ -25,6 +25,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing_attribute": ("此类别必须填写属性“{value}”。", "This category requires attribute '{value}'."),
     "period_backwards": ("结束时间须晚于开始时间。", "The end of the period must come after its start."),
     "reason_required": ("请说明理由。", "Give a reason."),
+    "standard_reason_required": ("请选择标准理由或填写说明(选“其他”须填写说明)。",
+                                 "Choose a standard reason or give one in words (words are needed with 'other')."),
+    "unknown_reason": ("请从标准理由列表中选择。", "Choose a reason from the standard list."),
+    "reason_on_failure_only": ("核查通过时不填写未通过的理由。", "A failure reason goes only with a failed verification."),
     "invalid_rating": ("评价只能是:满意、基本满意、不满意。", "Rating must be satisfied, basically_satisfied or unsatisfied."),
     # uploads and requests
     "payload_too_large": ("请求过大(上限 {max})。", "The request is too large (limit {max})."),

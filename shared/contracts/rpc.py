@@ -8,6 +8,7 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.contracts import reasons
 from shared.contracts.roles import STATIONS
 from shared.contracts.scoring import RuleImport
 from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Request, list_of, one_of, text
@@ -85,9 +86,21 @@ class PublicReportFilter(Request):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
+def reason_code(kind: str):
+    """A standard reason of ``kind`` (shared.contracts.reasons), optional beside the free-text note."""
+    return one_of(reasons.codes(kind), error="unknown_reason", allow_none=True, load_default=None)
+
+
+def _reason_given(data: dict, note_field: str) -> None:
+    """A standard reason, a note, or both; "other" (其他) says nothing without its note."""
+    if data.get("reason_code") in (None, reasons.OTHER) and not (data.get(note_field) or "").strip():
+        raise ValidationError("standard_reason_required", field_name=note_field)
+
+
 class Verification(Request):
     passed = fields.Boolean(required=True)
     note = text(MAX_NOTE, load_default=None, allow_none=True)
+    reason_code = reason_code("verification_failure")  # why it failed
     # On a pass, the verifier may name a household found responsible and the village rule it broke:
     # scoring then proposes a deduction, which the review group must verify.
     responsible_household = text(64, load_default=None, allow_none=True)
@@ -95,8 +108,10 @@ class Verification(Request):
 
     @validates_schema
     def _reason_on_failure(self, data, **_kwargs):
-        if data.get("passed") is False and not (data.get("note") or "").strip():
-            raise ValidationError("reason_required", field_name="note")
+        if data.get("passed") is False:
+            _reason_given(data, "note")
+        elif data.get("reason_code"):
+            raise ValidationError("reason_on_failure_only", field_name="reason_code")
         if bool(data.get("responsible_household")) != bool(data.get("rule")):
             raise ValidationError("required", field_name="rule" if data.get("responsible_household") else
                                   "responsible_household")
@@ -112,21 +127,31 @@ class Resolution(Request):
     photos = NewReport._declared_fields["photos"]
 
 
-class TaskReturn(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class Reasoned(Request):
+    """A request that gives a reason: ``reason_code`` from the standard list, ``reason`` in words, or both."""
+
+    reason = text(MAX_NOTE, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _reason_given(self, data, **_kwargs):
+        _reason_given(data, "reason")
 
 
-class Escalation(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class TaskReturn(Reasoned):
+    reason_code = reason_code("return")
 
 
-class ExtensionRequest(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class Escalation(Reasoned):
+    reason_code = reason_code("escalation")
+
+
+class ExtensionRequest(Reasoned):
+    reason_code = reason_code("extension")
     until = fields.AwareDateTime(required=True, default_timezone=None)
 
 
-class DeferralRequest(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class DeferralRequest(Reasoned):
+    reason_code = reason_code("deferral")
 
 
 class Decision(Request):

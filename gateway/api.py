@@ -127,10 +127,11 @@ def rate_report(report_id):
 
 # --- tasks ----------------------------------------------------------------
 @blueprint.get("/api/v1/tasks")
-@documented(query=views.TaskFilter, returns=views.TaskList)
+@documented(query=rpc.TaskFilter, returns=views.TaskPage)
 @requires("tasks:read")
 def list_tasks():
-    return jsonify(items=call("dispatch", "list_tasks", g.caller, request.args.get("status")))
+    """Filtered and paged, by deadline (overdue first) unless sorted otherwise; ``counts`` per status for tabs."""
+    return jsonify(call("dispatch", "list_tasks", g.caller, query_args(rpc.TaskFilter)))
 
 
 @blueprint.get("/api/v1/tasks/<task_id>")

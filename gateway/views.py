@@ -267,10 +267,6 @@ class ReportPage(View):
 
 
 # --- tasks ----------------------------------------------------------------------
-class TaskFilter(Schema):
-    status = fields.String(metadata={"description": "only tasks in this status"})
-
-
 class TaskLocation(View):
     grid = _text()
     building = _text()
@@ -317,8 +313,13 @@ class Task(View):
     rework_count = fields.Integer(allow_none=True)
 
 
-class TaskList(View):
+class TaskPage(View):
     items = fields.List(fields.Nested(Task), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                         metadata={"description": "tasks per status under the other filters (tab badges)"})
 
 
 class ChangeRequest(View):

@@ -59,8 +59,8 @@ class DispatchService:
         return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
 
     @rpc
-    def list_tasks(self, caller, status=None):
-        return service_layer.list_tasks(self.db.unit_of_work(), caller, status)
+    def list_tasks(self, caller, filters):
+        return service_layer.list_tasks(self.db.unit_of_work(), caller, filters)
 
     @rpc
     def get_task(self, caller, task_id):

@@ -453,14 +453,42 @@ def get_task(uow, caller: dict, task_id: str) -> dict:
         return {**task_view.dump(task), "requests": request_view.dump(requests, many=True)}
 
 
-def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
+# How a task list may be ordered: by deadline (overdue work first), or newest first.
+TASK_ORDER = {"deadline": (Task.deadline_at, Task.id), "-deadline": (Task.deadline_at.desc(), Task.id),
+              "-created": (Task.created_at.desc(), Task.id)}
+
+
+def list_tasks(uow, caller: dict, filters: dict) -> dict:
+    """One page of the tasks the caller may see, with the total, and how many of them are in each
+    status whatever the ``status`` filter says (the phone's tab badges)."""
     caller = load(rpc.Caller, caller)
+    filters = load(rpc.TaskFilter, filters)
     conditions = [_scope(caller)]
-    if status:
-        conditions.append(Task.status == status)
+    for name in ("category", "grid", "building", "level", "report_id"):
+        if filters[name]:
+            conditions.append(getattr(Task, name) == filters[name])
+    if filters["handler"]:
+        conditions.append(Task.staff_code == filters["handler"])
+    if filters["card"]:
+        conditions.append(Task.supervision.in_(filters["card"]))
+    if filters["due_before"]:
+        conditions.append(Task.deadline_at < filters["due_before"])
+    if filters["created_from"]:
+        conditions.append(Task.created_at >= filters["created_from"])
+    if filters["created_to"]:
+        conditions.append(Task.created_at < filters["created_to"])
+    in_status = [Task.status.in_(filters["status"])] if filters["status"] else []
+    page, per_page = filters["page"], filters["per_page"]
     with uow:
-        rows = uow.session.scalars(select(Task).where(*conditions).order_by(Task.deadline_at).limit(200)).all()
-        return task_view.dump(rows, many=True)
+        counts = dict(uow.session.execute(
+            select(Task.status, func.count()).where(*conditions).group_by(Task.status)).all())
+        total = sum(n for status, n in counts.items() if not filters["status"] or status in filters["status"])
+        rows = uow.session.scalars(
+            select(Task).where(*conditions, *in_status).order_by(*TASK_ORDER[filters["sort"]])
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return {"items": task_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total,
+                "counts": {status: counts.get(status, 0) for status in rpc.TASK_STATUSES}}
 
 
 def public_organisation(uow, community: str) -> dict:
@@ -675,6 +703,8 @@ def _scope(caller: dict):
         return in_community
     if role in GRID_STAFF and caller["grid"]:
         return in_community & ((Task.grid == caller["grid"]) | (Task.staff_code == caller["staff_code"]))
+    if role == "property_staff" and caller["company"]:  # a company's clerks see its work; each acts on their own
+        return in_community & ((Task.company == caller["company"]) | (Task.staff_code == caller["staff_code"]))
     return in_community & (Task.staff_code == caller["staff_code"])
 
 

@@ -97,15 +97,26 @@ def get_report(uow, caller: dict, report_id: str) -> dict:
         return _with_timeline(uow, report)
 
 
+# Newest first, or by the current task's deadline (the nearest first; none last).
+REPORT_ORDER = {"-created": (Report.created_at.desc(), Report.id),
+                "deadline": (Report.deadline_at.is_(None), Report.deadline_at, Report.id)}
+
+
 def list_reports(uow, caller: dict, filters: dict) -> dict:
     caller = load(rpc.Caller, caller)
     filters = load(rpc.ReportFilter, filters)
     conditions = [Report.community == caller["community"], _visibility(caller)]
-    for name in ("status", "category", "grid", "building"):
+    for name in ("category", "grid", "building", "level"):
         if filters[name]:
             conditions.append(getattr(Report, name) == filters[name])
+    if filters["status"]:
+        conditions.append(Report.status.in_(filters["status"]))
     if filters["reporter"]:
         conditions.append(Report.reporter_id == filters["reporter"])
+    if filters["handler"]:
+        conditions.append(Report.handler_staff_code == filters["handler"])
+    if filters["due_before"]:
+        conditions.append(Report.deadline_at < filters["due_before"])
     if filters["created_from"]:
         conditions.append(Report.created_at >= filters["created_from"])
     if filters["created_to"]:
@@ -114,7 +125,7 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
     with uow:
         total = uow.session.scalar(select(func.count()).select_from(Report).where(*conditions))
         rows = uow.session.scalars(
-            select(Report).where(*conditions).order_by(Report.created_at.desc(), Report.id)
+            select(Report).where(*conditions).order_by(*REPORT_ORDER[filters["sort"]])
             .offset((page - 1) * per_page).limit(per_page)
         ).all()
         return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}

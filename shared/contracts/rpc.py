@@ -17,6 +17,10 @@ MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
 MAX_URL = 1000
 CHANNELS = ("app", "web", "phone", "patrol", "open311", "mediation")  # mediation: a case handed back
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
+REPORT_STATUSES = ("submitted", "assigned", "accepted", "returned", "resolved", "rework", "closed", "reopened")
+TASK_STATUSES = ("assigned", "accepted", "resolved", "rework", "closed", "returned", "escalated")
+LEVELS = ("grid", "community", "street")
+CARDS = ("normal", "yellow", "red", "supervised")  # 黄牌 near the deadline, 红牌 overdue, 督办 supervised
 PHOTO_URL = re.compile(r"^(https?://|/api/v1/media/)[^\s]+$")
 
 
@@ -63,16 +67,53 @@ class NewReport(Request):
             raise ValidationError("required", field_name="building")
 
 
+class Choices(fields.Field):
+    """A query parameter naming one or more of ``choices``, comma-separated: ``status=assigned,accepted``."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = tuple(choices)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        chosen = value.split(",") if isinstance(value, str) else value
+        if not isinstance(chosen, list) or not chosen or any(c not in self.choices for c in chosen):
+            raise ValidationError("invalid_value")
+        return chosen
+
+
 class ReportFilter(Request):
-    status = fields.String(load_default=None)
+    status = Choices(REPORT_STATUSES, load_default=None)
     category = fields.String(load_default=None)
     grid = fields.String(load_default=None)
     building = fields.String(load_default=None)
     reporter = fields.String(load_default=None)
+    level = one_of(LEVELS, load_default=None)
+    handler = fields.String(load_default=None, metadata={"description": "the staff code of whoever has it now"})
+    due_before = fields.AwareDateTime(load_default=None, default_timezone=None)
     created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
     created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    sort = one_of(("-created", "deadline"), load_default="-created")
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class TaskFilter(Request):
+    """The task lists' filters; ``counts`` in the answer ignores ``status`` (the tabs' badges)."""
+
+    status = Choices(TASK_STATUSES, load_default=None)
+    category = fields.String(load_default=None)
+    grid = fields.String(load_default=None)
+    building = fields.String(load_default=None)
+    level = one_of(LEVELS, load_default=None)
+    handler = fields.String(load_default=None, metadata={"description": "the handler's staff code"})
+    card = Choices(CARDS, load_default=None)
+    report_id = fields.String(load_default=None)
+    due_before = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    sort = one_of(("deadline", "-deadline", "-created"), load_default="deadline")
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class PublicReportFilter(Request):

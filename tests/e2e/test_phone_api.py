@@ -1,4 +1,6 @@
-"""What the phone needs of the API: standard reasons."""
+"""What the phone needs of the API: standard reasons; task and report lists that filter,
+sort by deadline, page and count per status for the tabs."""
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,7 +20,7 @@ def sofa(api, building="47"):
 
 
 def task_of(api, report_id):
-    return wait_until(lambda: next((t for t in api.get("/api/v1/tasks").json()["items"] if t["report_id"] == report_id),
+    return wait_until(lambda: next(iter(api.get("/api/v1/tasks", params={"report_id": report_id}).json()["items"]),
                                    None), what=f"the task of {report_id}")
 
 
@@ -82,3 +84,65 @@ def test_a_request_and_a_failed_check_may_give_only_a_standard_reason(as_user):
     entry = next(e for e in failed.json()["timeline"] if e["action"] == "verification_failed")
     assert entry["note"] == "现场问题未处理" and entry["details"]["reason_code"] == "not_done"
     assert wu.get("/api/v1/reasons").status_code == 200
+
+
+# --- task and report lists ------------------------------------------------------------
+def test_tasks_filter_page_sort_by_deadline_and_count_per_status(as_user):
+    zhang, admin = as_user("zhangyan"), as_user("ytl-admin")
+    filed = [sofa(zhang, building=b)["id"] for b in ("47", "48", "47")]
+    tasks = [task_of(admin, r) for r in filed]
+    # Property staff see their company's tasks (each still acts only on their own).
+    wu = as_user("wuli").get("/api/v1/tasks", params={"per_page": 200}).json()
+    assert {t["id"] for t in tasks} <= {t["id"] for t in wu["items"]}
+    assert all(t["handler"]["company"] == "ytl-wy" for t in wu["items"])
+
+    mine = as_user("wuli").get("/api/v1/tasks", params={"handler": "ytl-wy-01", "per_page": 200}).json()
+    assert all(t["handler"]["staff_code"] == "ytl-wy-01" for t in mine["items"])
+
+    assigned = admin.get("/api/v1/tasks", params={"status": "assigned", "category": "property.abandoned_item",
+                                                  "per_page": 2}).json()
+    assert all(t["status"] == "assigned" for t in assigned["items"]) and len(assigned["items"]) <= 2
+    assert assigned["total"] == assigned["counts"]["assigned"] >= 3
+    second = admin.get("/api/v1/tasks", params={"status": "assigned", "category": "property.abandoned_item",
+                                                "per_page": 2, "page": 2}).json()
+    assert not {t["id"] for t in assigned["items"]} & {t["id"] for t in second["items"]}
+    both = admin.get("/api/v1/tasks", params={"status": "assigned,accepted", "per_page": 200}).json()
+    assert both["total"] == both["counts"]["assigned"] + both["counts"]["accepted"]
+    deadlines = [t["deadline_at"] for t in both["items"]]
+    assert deadlines == sorted(deadlines)
+    newest = admin.get("/api/v1/tasks", params={"sort": "-created", "per_page": 1}).json()["items"][0]
+    assert newest["created_at"] >= max(t["created_at"] for t in tasks)
+
+    at_48 = admin.get("/api/v1/tasks", params={"building": "48", "grid": "g04", "level": "grid", "card": "normal",
+                                               "per_page": 200}).json()
+    assert tasks[1]["id"] in {t["id"] for t in at_48["items"]} and tasks[0]["id"] not in {t["id"] for t in
+                                                                                           at_48["items"]}
+    past = (datetime.now().astimezone() - timedelta(days=1)).isoformat()
+    assert admin.get("/api/v1/tasks", params={"due_before": past, "report_id": filed[0]}).json()["total"] == 0
+    assert admin.get("/api/v1/tasks", params={"created_from": past, "report_id": filed[0]}).json()["total"] == 1
+    assert as_user("jqs-admin").get("/api/v1/tasks", params={"report_id": filed[0]}).json()["total"] == 0
+
+
+def test_bad_list_filters_name_their_field(as_user):
+    admin = as_user("ytl-admin")
+    for params, field in (({"status": "assigned,lost"}, "status"), ({"card": "blue"}, "card"),
+                          ({"per_page": 500}, "per_page"), ({"sort": "name"}, "sort"),
+                          ({"due_before": "tomorrow"}, "due_before")):
+        answer = admin.get("/api/v1/tasks", params=params)
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == field, (params, answer.text)
+    assert admin.get("/api/v1/reports", params={"level": "district"}).json()["errors"][0]["field"] == "level"
+
+
+def test_reports_to_check_are_listed_by_deadline_with_several_statuses(as_user):
+    zhang = as_user("zhangyan")
+    filed = sofa(zhang, building="48")
+    wait_until(lambda: zhang.get(f"/api/v1/reports/{filed['id']}").json()["deadline_at"], what="its deadline")
+    listed = zhang.get("/api/v1/reports", params={"status": "assigned,accepted,resolved", "grid": "g04",
+                                                  "sort": "deadline", "per_page": 100}).json()
+    assert filed["id"] in {r["id"] for r in listed["items"]}
+    assert {r["status"] for r in listed["items"]} <= {"assigned", "accepted", "resolved"}
+    deadlines = [r["deadline_at"] for r in listed["items"] if r["deadline_at"]]
+    assert deadlines == sorted(deadlines)
+    handler = zhang.get(f"/api/v1/reports/{filed['id']}").json()["handler"]["staff_code"]
+    theirs = zhang.get("/api/v1/reports", params={"handler": handler, "level": "grid", "per_page": 100}).json()
+    assert filed["id"] in {r["id"] for r in theirs["items"]}

@@ -90,11 +90,15 @@ def get_media(media_id):
 
 # --- reports --------------------------------------------------------------
 @blueprint.post("/api/v1/reports")
-@documented(body=rpc.NewReport, returns=views.ReportCreated, status=201)
+@documented(body=rpc.NewReport, returns=views.ReportCreated, status=201, problems=(409,),
+            extra_responses={200: {"description": "Filed before under the client's id: the first filing",
+                                   "content": {"application/json": {"schema": views.ReportCreated}}}})
 @requires("reports:create")
 def create_report():
     created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport))
-    return jsonify(created), 201, {"Location": f"/api/v1/reports/{created['report']['id']}"}
+    # 200 when the client's own id was filed before: the outbox sent it again.
+    return jsonify(created), 201 if created["created"] else 200, {
+        "Location": f"/api/v1/reports/{created['report']['id']}"}
 
 
 @blueprint.get("/api/v1/reports")
@@ -109,6 +113,14 @@ def list_reports():
 @requires("reports:read")
 def get_report(report_id):
     return jsonify(call("reporting", "get_report", g.caller, report_id))
+
+
+@blueprint.post("/api/v1/reports/<report_id>/me-too")
+@documented(returns=views.Support, problems=(409,))
+@requires("reports:support")
+def support_report(report_id):
+    """附议 "me too": I have the same problem. Once per account; asking again answers the same."""
+    return jsonify(call("reporting", "support_report", g.caller, report_id))
 
 
 @blueprint.post("/api/v1/reports/<report_id>/verification")

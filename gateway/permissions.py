@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports:read": SIGNED_IN,
     "reports:verify": GRID_STAFF | OFFICE,
     "reports:rate": REPORTERS,
+    "reports:support": REPORTERS,  # "me too": any open report of their community, by its id
     "tasks:read": STAFF,
     "tasks:act": HANDLERS,
     "tasks:escalate": HANDLERS | {"grid_leader", "party_secretary"},

@@ -225,6 +225,7 @@ class Report(View):
     rework_count = fields.Integer(required=True)
     reopen_count = fields.Integer(required=True)
     rating = _text()
+    supporters = fields.Integer(required=True, metadata={"description": "others who said \"me too\""})
     created_at = _moment(required=True)
     updated_at = _moment(required=True)
     closed_at = _moment()
@@ -257,6 +258,13 @@ class PossibleDuplicates(View):
 class ReportCreated(View):
     report = fields.Nested(Report, required=True)
     possible_duplicates = fields.Nested(PossibleDuplicates, required=True)
+    created = fields.Boolean(required=True, metadata={"description": "false: filed before under the same id"})
+
+
+class Support(View):
+    report_id = fields.String(required=True)
+    supporters = fields.Integer(required=True)
+    joined_at = _moment(required=True)
 
 
 class ReportPage(View):

@@ -88,6 +88,15 @@ def rate(report, rating: str) -> bool:
     return False
 
 
+def support(report, account_id: str) -> None:
+    """"Me too" (附议): someone else has the same problem, while it is still open."""
+    if report.status == Status.CLOSED:
+        raise RuleBroken("report_state", status=report.status, action="support")
+    if report.reporter_id == account_id:
+        raise RuleBroken("own_report")
+    report.supporters += 1
+
+
 def attribute_errors(definitions: list[dict], given: dict) -> list[dict]:
     """Check a report's extra attributes against its category's definitions (Open311 style)."""
     known = {a["code"]: a for a in definitions}

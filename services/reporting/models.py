@@ -71,9 +71,21 @@ class Report(Base):
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[str | None] = mapped_column(String(32))
+    supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # "me too": see Supporter
     created_at = mapped_column(UTCDateTime(), nullable=False)
     updated_at = mapped_column(UTCDateTime(), nullable=False)
     closed_at = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Supporter(Base):
+    """Someone else who has the same problem ("me too", 附议): one row per account and report."""
+
+    __tablename__ = "report_supporters"
+
+    report_id: Mapped[str] = mapped_column(String(36), ForeignKey("reports.id"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    at = mapped_column(UTCDateTime(), nullable=False)
 
 
 class TimelineEntry(Base):

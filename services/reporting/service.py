@@ -31,6 +31,10 @@ class ReportingService:
         return service_layer.create_report(self.db.unit_of_work(), caller, report, self.clock.now())
 
     @rpc
+    def support_report(self, caller, report_id):
+        return service_layer.support_report(self.db.unit_of_work(), caller, report_id, self.clock.now())
+
+    @rpc
     def get_report(self, caller, report_id):
         return service_layer.get_report(self.db.unit_of_work(), caller, report_id)
 

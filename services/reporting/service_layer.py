@@ -8,10 +8,10 @@ from sqlalchemy import func, or_, select
 
 from services.reporting import domain
 from services.reporting.domain import Status
-from services.reporting.models import Category, Media, Report, TimelineEntry
+from services.reporting.models import Category, Media, Report, Supporter, TimelineEntry
 from services.reporting.schemas import PRIVATE_GROUPS, category_view, public_report_view, report_view, timeline_view
 from shared.contracts import reasons, rpc
-from shared.contracts.errors import Forbidden, InvalidInput, NotFound
+from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
 from shared.contracts.validation import load
@@ -40,7 +40,14 @@ def list_categories(uow) -> list[dict]:
 def create_report(uow, caller: dict, data: dict, now: datetime) -> dict:
     caller = load(rpc.Caller, caller)
     data = load(rpc.NewReport, data)
+    report_id = data.pop("id") or str(uuid.uuid4())
     with uow:
+        filed = uow.session.get(Report, report_id)
+        if filed is not None:  # sent again, maybe long after: the first filing stands
+            if filed.reporter_id != caller["account_id"] or filed.community != caller["community"]:
+                raise Conflict("report_id_taken", field="id", params={"id": report_id})
+            return {"report": report_view.dump(filed), "possible_duplicates": _possible_duplicates(uow, filed, caller),
+                    "created": False}
         category = uow.session.get(Category, data["category"])
         if category is None or not category.active:
             raise InvalidInput.one("category", "unknown_category", value=data["category"])
@@ -49,10 +56,10 @@ def create_report(uow, caller: dict, data: dict, now: datetime) -> dict:
             raise InvalidInput(errors)
         if data["grid"] is None and caller["role"] in GRID_STAFF and not data["building"]:
             data["grid"] = caller["grid"]  # a grid worker on patrol reports in their own grid
-        report = _file(uow, str(uuid.uuid4()), caller, data, now)
+        report = _file(uow, report_id, caller, data, now)
         duplicates = _possible_duplicates(uow, report, caller)
         uow.commit()
-        return {"report": report_view.dump(report), "possible_duplicates": duplicates}
+        return {"report": report_view.dump(report), "possible_duplicates": duplicates, "created": True}
 
 
 def _file(uow, report_id: str, reporter: dict, data: dict, now, details: dict | None = None) -> Report:
@@ -88,6 +95,27 @@ def _possible_duplicates(uow, report: Report, caller: dict) -> dict:
     ).all() if count else []
     return {"count": count, "items": [{"id": r.id, "description": r.description, "status": r.status,
                                        "created_at": shown_local(r.created_at)} for r in rows]}
+
+
+def support_report(uow, caller: dict, report_id: str, now: datetime) -> dict:
+    """"Me too" (附议): the caller has the same problem. Counted once per account; asking again
+    answers the same. Anyone of the community may join an open report by its id (ids are public,
+    as in Open311), so the answer says nothing of the report but its count."""
+    caller = load(rpc.Caller, caller)
+    with uow:
+        report = uow.session.scalars(select(Report).where(Report.id == report_id,
+                                                          Report.community == caller["community"])
+                                     .with_for_update()).first()
+        if report is None:
+            raise NotFound("report_not_found", field="report_id", params={"id": report_id})
+        joined = uow.session.get(Supporter, (report.id, caller["account_id"]))
+        if joined is None:
+            apply_rule(domain.support, report, caller["account_id"], field="report_id")
+            joined = Supporter(report_id=report.id, account_id=caller["account_id"], role=caller["role"], at=now)
+            uow.session.add(joined)
+        answer = {"report_id": report.id, "supporters": report.supporters, "joined_at": shown_local(joined.at)}
+        uow.commit()
+        return answer
 
 
 def get_report(uow, caller: dict, report_id: str) -> dict:

@@ -22,6 +22,7 @@ TASK_STATUSES = ("assigned", "accepted", "resolved", "rework", "closed", "return
 LEVELS = ("grid", "community", "street")
 CARDS = ("normal", "yellow", "red", "supervised")  # 黄牌 near the deadline, 红牌 overdue, 督办 supervised
 PHOTO_URL = re.compile(r"^(https?://|/api/v1/media/)[^\s]+$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class Caller(Schema):
@@ -42,6 +43,9 @@ class Caller(Schema):
 
 
 class NewReport(Request):
+    # Chosen by the client (a phone's offline outbox) so that sending it again, whenever, files it once.
+    id = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(UUID, error="invalid_report_id"),
+                       metadata={"description": "optional: a lowercase UUID the client chose for the report"})
     category = text(64, min_length=1, required=True)
     description = text(MAX_DESCRIPTION, min_length=1, required=True)
     grid = text(32, allow_none=True, load_default=None)

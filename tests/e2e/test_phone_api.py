@@ -1,5 +1,6 @@
 """What the phone needs of the API: standard reasons; task and report lists that filter,
-sort by deadline, page and count per status for the tabs."""
+sort by deadline, page and count per status for the tabs; "me too"; report ids the phone chose."""
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -146,3 +147,42 @@ def test_reports_to_check_are_listed_by_deadline_with_several_statuses(as_user):
     handler = zhang.get(f"/api/v1/reports/{filed['id']}").json()["handler"]["staff_code"]
     theirs = zhang.get("/api/v1/reports", params={"handler": handler, "level": "grid", "per_page": 100}).json()
     assert filed["id"] in {r["id"] for r in theirs["items"]}
+
+
+# --- "me too" and the client's own report id ---------------------------------------------
+def test_me_too_is_counted_once_per_account_and_never_for_the_reporter(as_user):
+    filed = sofa(as_user("zhangyan"))
+    resident, leader = as_user("ytl-44-1-01"), as_user("ytl-bl-47")
+    first = resident.post(f"/api/v1/reports/{filed['id']}/me-too")
+    assert first.status_code == 200, first.text
+    assert first.json()["supporters"] == 1 and set(first.json()) == {"report_id", "supporters", "joined_at"}
+    again = resident.post(f"/api/v1/reports/{filed['id']}/me-too")
+    assert again.json() == first.json()
+    assert leader.post(f"/api/v1/reports/{filed['id']}/me-too").json()["supporters"] == 2
+    assert as_user("zhangyan").get(f"/api/v1/reports/{filed['id']}").json()["supporters"] == 2
+    own = as_user("zhangyan").post(f"/api/v1/reports/{filed['id']}/me-too")
+    assert own.status_code == 409 and own.json()["code"] == "own_report"
+    elsewhere = as_user("jqs-admin").post(f"/api/v1/reports/{filed['id']}/me-too")
+    assert elsewhere.status_code == 404
+    assert as_user("wuli").post(f"/api/v1/reports/{filed['id']}/me-too").status_code == 403
+
+
+def test_a_report_sent_again_under_the_phones_own_id_is_filed_once(as_user):
+    zhang, admin = as_user("zhangyan"), as_user("ytl-admin")
+    chosen = str(uuid.uuid4())
+    body = {"id": chosen, "category": "safety.hazard", "building": "47", "description": "楼道堆物"}
+    first = zhang.post("/api/v1/reports", json=body)
+    assert first.status_code == 201 and first.json()["report"]["id"] == chosen and first.json()["created"] is True
+    again = zhang.post("/api/v1/reports", json={**body, "description": "楼道堆物(重发)"})
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert again.json()["report"]["description"] == "楼道堆物"
+    listed = admin.get("/api/v1/reports", params={"reporter": zhang.get("/api/v1/me").json()["account_id"],
+                                                   "per_page": 100}).json()["items"]
+    assert [r["id"] for r in listed].count(chosen) == 1
+    task_of(admin, chosen)
+    assert admin.get("/api/v1/tasks", params={"report_id": chosen}).json()["total"] == 1
+    taken = as_user("ytl-gw-01").post("/api/v1/reports", json=body)
+    assert taken.status_code == 409 and taken.json()["errors"][0]["field"] == "id"
+    bad = zhang.post("/api/v1/reports", json={**body, "id": "not-a-uuid"})
+    assert bad.status_code == 422 and bad.json()["errors"][0] == {
+        "field": "id", "code": "invalid_report_id", "message": bad.json()["errors"][0]["message"]}

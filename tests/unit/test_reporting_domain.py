@@ -3,7 +3,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.reporting.domain import RuleBroken, Status, attribute_errors, follow_task, may_verify, rate, verify
+from services.reporting.domain import (
+    RuleBroken,
+    Status,
+    attribute_errors,
+    follow_task,
+    may_verify,
+    rate,
+    support,
+    verify,
+)
 
 
 @dataclass
@@ -16,6 +25,8 @@ class Report:
     rework_count: int = 0
     reopen_count: int = 0
     grid: str | None = "g1"
+    reporter_id: str = "resident-1"
+    supporters: int = 0
 
 
 # following the task ------------------------------------------------------
@@ -230,3 +241,17 @@ def test_a_report_without_a_grid_cannot_be_verified_by_a_grid_worker_without_one
 
 def test_the_community_office_verifies_what_belongs_to_no_grid():
     assert may_verify(Report(grid=None), {"role": "community_admin", "grid": None}) is True
+
+
+# "me too" ------------------------------------------------------------------
+
+def test_someone_else_may_join_an_open_report_but_not_its_reporter_nor_a_closed_one():
+    report = Report(status=Status.ACCEPTED)
+    support(report, "resident-2")
+    assert report.supporters == 1
+    with pytest.raises(RuleBroken) as own:
+        support(report, "resident-1")
+    assert own.value.code == "own_report"
+    with pytest.raises(RuleBroken) as closed:
+        support(Report(status=Status.CLOSED), "resident-2")
+    assert closed.value.code == "report_state"

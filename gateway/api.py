@@ -210,6 +210,65 @@ def resume_task(task_id):
     return jsonify(call("dispatch", "resume_task", g.caller, task_id))
 
 
+# --- patrols (巡查) ------------------------------------------------------------
+@blueprint.post("/api/v1/patrols")
+@documented(body=rpc.PatrolStart, returns=views.PatrolStarted, status=201, problems=(409,),
+            extra_responses={200: {"description": "Started before under the phone's id: that patrol",
+                                   "content": {"application/json": {"schema": views.PatrolStarted}}}})
+@requires("patrols:walk")
+def start_patrol():
+    """Start a patrol at the moment the phone says (it may be sent from the outbox later)."""
+    started = call("dispatch", "start_patrol", g.caller, json_body(rpc.PatrolStart))
+    return jsonify(started), 201 if started["created"] else 200, {"Location": f"/api/v1/patrols/{started['id']}"}
+
+
+@blueprint.get("/api/v1/patrols")
+@documented(query=rpc.PatrolFilter, returns=views.PatrolPage)
+@requires("patrols:read")
+def list_patrols():
+    """My patrols, newest first (a grid leader: her grid's; the office: the community's)."""
+    return jsonify(call("dispatch", "list_patrols", g.caller, query_args(rpc.PatrolFilter)))
+
+
+@blueprint.get("/api/v1/patrols/<patrol_id>")
+@documented(returns=views.PatrolDetail)
+@requires("patrols:read")
+def get_patrol(patrol_id):
+    return jsonify(call("dispatch", "get_patrol", g.caller, patrol_id))
+
+
+@blueprint.post("/api/v1/patrols/<patrol_id>/check-ins")
+@documented(body=rpc.CheckIn, returns=views.PatrolCheckIn, status=201, problems=(409,))
+@requires("patrols:walk")
+def check_in(patrol_id):
+    """打卡 at a building of the community (a unit, a photo and the position optional)."""
+    return jsonify(call("dispatch", "check_in", g.caller, patrol_id, json_body(rpc.CheckIn))), 201
+
+
+@blueprint.post("/api/v1/patrols/<patrol_id>/track")
+@documented(body=rpc.Track, returns=views.Patrol, problems=(409,))
+@requires("patrols:walk")
+def add_track(patrol_id):
+    """Points sampled while the page was open; a point sent again is stored once."""
+    return jsonify(call("dispatch", "add_track", g.caller, patrol_id, json_body(rpc.Track)))
+
+
+@blueprint.post("/api/v1/patrols/<patrol_id>/end")
+@documented(body=rpc.PatrolEnd, returns=views.Patrol, problems=(409,))
+@requires("patrols:walk")
+def end_patrol(patrol_id):
+    """End the patrol (patrol.ended is published); ending it again answers the same."""
+    return jsonify(call("dispatch", "end_patrol", g.caller, patrol_id, json_body(rpc.PatrolEnd)))
+
+
+@blueprint.get("/api/v1/patrol-coverage")
+@documented(query=rpc.CoverageQuery, returns=views.PatrolCoverage)
+@requires("patrols:coverage")
+def patrol_coverage():
+    """巡查覆盖: per day and grid, who patrolled and which of the grid's buildings they checked in at."""
+    return jsonify(call("dispatch", "patrol_coverage", g.caller, query_args(rpc.CoverageQuery)))
+
+
 # --- calendar and figures ---------------------------------------------------
 @blueprint.get("/api/v1/calendar")
 @documented(query=views.CalendarQuery, returns=views.Calendar)

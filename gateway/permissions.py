@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tasks:act": HANDLERS,
     "tasks:escalate": HANDLERS | {"grid_leader", "party_secretary"},
     "tasks:decide": OFFICE | {"grid_leader"},
+    # patrols (巡查): the grid's staff walk, and the office (the secretary's morning inspections); each sees her
+    # own, a grid leader her grid's, the office the community's and its coverage
+    "patrols:walk": GRID_STAFF | OFFICE,
+    "patrols:read": GRID_STAFF | OFFICE,
+    "patrols:coverage": OFFICE | {"grid_leader"},
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
     "figures:read": OFFICE | {"grid_leader"},

@@ -358,6 +358,71 @@ class DecidedRequest(ChangeRequest):
     task = fields.Nested(Task, required=True)
 
 
+# --- patrols (巡查) ----------------------------------------------------------------
+class Patrol(View):
+    class Walker(View):
+        staff_code = fields.String(required=True)
+        name = _text()
+
+    id = fields.String(required=True)
+    community = fields.String(required=True)
+    grid = _text()
+    walker = fields.Nested(Walker, required=True)
+    started_at = _moment(required=True)
+    ended_at = _moment()
+    distance_m = fields.Integer(allow_none=True, metadata={"description": "along the sampled track, once ended"})
+    buildings = fields.List(fields.String(), required=True, metadata={"description": "checked in at"})
+    track_points = fields.Integer(required=True)
+
+
+class PatrolStarted(Patrol):
+    created = fields.Boolean(required=True, metadata={"description": "false: started before under the same id"})
+
+
+class PatrolCheckIn(View):
+    id = fields.String(required=True)
+    patrol_id = fields.String(required=True)
+    building = fields.String(required=True)
+    unit = _text()
+    at = _moment(required=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    photo = _text()
+    note = _text()
+
+
+class PatrolDetail(Patrol):
+    class Point(View):
+        at = _moment(required=True)
+        latitude = fields.Float(required=True)
+        longitude = fields.Float(required=True)
+
+    check_ins = fields.List(fields.Nested(PatrolCheckIn), required=True)
+    track = fields.List(fields.Nested(Point), required=True)
+
+
+class PatrolPage(View):
+    items = fields.List(fields.Nested(Patrol), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class PatrolCoverage(View):
+    class Row(View):
+        day = fields.Date(required=True)
+        grid = _text()
+        walkers = fields.List(fields.String(), required=True)
+        buildings_visited = fields.List(fields.String(), required=True)
+        buildings_total = fields.Integer(required=True)
+        coverage = fields.Float(allow_none=True, metadata={"description": "share of the grid's buildings, 0–1"})
+
+    community = fields.String(required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    rows = fields.List(fields.Nested(Row), required=True)
+
+
 # --- calendar and figures ---------------------------------------------------------
 class CalendarQuery(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=1, max=9999), metadata={"example": 2026})

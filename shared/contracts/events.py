@@ -156,6 +156,20 @@ class ReportEscalated(Payload):
     description = fields.String(required=True)
 
 
+class PatrolEnded(Payload):
+    """A walk through the community ended (巡查): who, in which grid, when, and the buildings checked in at."""
+
+    patrol_id = fields.String(required=True)
+    community = fields.String(required=True)
+    grid = fields.String(allow_none=True, load_default=None)
+    staff_code = fields.String(required=True)
+    started_at = fields.AwareDateTime(required=True)
+    ended_at = fields.AwareDateTime(required=True)
+    buildings = fields.List(fields.String(), load_default=list)
+    check_ins = fields.Integer(required=True)
+    distance_m = fields.Integer(allow_none=True, load_default=None)
+
+
 # scoring ---------------------------------------------------------------
 class FundSettled(Payload):
     """A fund period of the civility reward fund was settled; each household's line is on its publication list."""
@@ -287,6 +301,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.request_decided": TaskRequestDecided,
     "task.resumed": TaskEvent,  # a deferred matter (挂账) is worked again
     "report.escalated": ReportEscalated,
+    "patrol.ended": PatrolEnded,
     "case.opened": CaseOpened,
     "case.routed": CaseRouted,
     "case.resolved": CaseResolved,

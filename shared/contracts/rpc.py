@@ -204,6 +204,83 @@ class Decision(Request):
     note = text(MAX_NOTE, load_default=None, allow_none=True)
 
 
+# patrols (巡查) -------------------------------------------------------------
+# Each step says when it happened on the phone: a patrol may be sent from an outbox long after.
+MAX_TRACK_POINTS = 500
+
+
+def _moment(**kwargs):
+    return fields.AwareDateTime(default_timezone=None, **kwargs)
+
+
+def _client_id():
+    return fields.String(allow_none=True, load_default=None, validate=validate.Regexp(UUID, error="invalid_id"),
+                         metadata={"description": "optional: a lowercase UUID the phone chose, so a resend is one"})
+
+
+class PatrolStart(Request):
+    id = _client_id()
+    started_at = _moment(required=True)
+
+
+class CheckIn(Request):
+    """打卡 at a building (and unit), with an optional photo and the phone's position (WGS-84)."""
+
+    id = _client_id()
+    building = text(32, min_length=1, required=True)
+    unit = text(32, allow_none=True, load_default=None)
+    at = _moment(required=True)
+    latitude = NewReport._declared_fields["latitude"]
+    longitude = NewReport._declared_fields["longitude"]
+    photo = fields.String(allow_none=True, load_default=None,
+                          validate=[validate.Length(max=MAX_URL), validate.Regexp(PHOTO_URL, error="invalid_photo")])
+    note = text(MAX_NOTE, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _both_or_neither(self, data, **_kwargs):
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise ValidationError("required", field_name="longitude" if data.get("longitude") is None else "latitude")
+
+
+class TrackPoint(Request):
+    at = _moment(required=True)
+    latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class Track(Request):
+    points = list_of(fields.Nested(TrackPoint), min_length=1, max_length=MAX_TRACK_POINTS, required=True)
+
+
+class PatrolEnd(Request):
+    ended_at = _moment(required=True)
+
+
+class PatrolFilter(Request):
+    walker = fields.String(load_default=None, metadata={"description": "a walker's staff code"})
+    grid = fields.String(load_default=None)
+    started_from = fields.AwareDateTime(load_default=None, default_timezone=None)
+    started_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CoverageQuery(Request):
+    """Days in Asia/Shanghai, both included; at most a quarter."""
+
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    grid = fields.String(load_default=None)
+
+    @validates_schema
+    def _a_short_period_forward(self, data, **_kwargs):
+        if data.get("from_") and data.get("to"):
+            if data["to"] < data["from_"]:
+                raise ValidationError("period_backwards", field_name="to")
+            if (data["to"] - data["from_"]).days > 92:
+                raise ValidationError("period_too_long", field_name="to")
+
+
 class CalendarDayChange(Request):
     kind = fields.String(required=True, validate=validate.OneOf(("holiday", "workday", "normal")))
     name = text(64, load_default=None, allow_none=True)

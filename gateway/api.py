@@ -269,6 +269,22 @@ def patrol_coverage():
     return jsonify(call("dispatch", "patrol_coverage", g.caller, query_args(rpc.CoverageQuery)))
 
 
+# --- messages (消息) --------------------------------------------------------------
+@blueprint.get("/api/v1/notifications")
+@documented(query=rpc.NotificationQuery, returns=views.Notifications)
+@requires("notifications:own")
+def notifications():
+    """What happened to my reports and tasks (and my grid's work to check), newest first, with the unread count."""
+    return jsonify(call("reporting", "notifications", g.caller, query_args(rpc.NotificationQuery)))
+
+
+@blueprint.post("/api/v1/notifications/read")
+@documented(body=rpc.NotificationsRead, returns=views.Unread)
+@requires("notifications:own")
+def mark_notifications_read():
+    return jsonify(call("reporting", "mark_read", g.caller, json_body(rpc.NotificationsRead)))
+
+
 # --- calendar and figures ---------------------------------------------------
 @blueprint.get("/api/v1/calendar")
 @documented(query=views.CalendarQuery, returns=views.Calendar)

@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "patrols:walk": GRID_STAFF | OFFICE,
     "patrols:read": GRID_STAFF | OFFICE,
     "patrols:coverage": OFFICE | {"grid_leader"},
+    "notifications:own": SIGNED_IN,  # each account its own messages (消息)
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
     "figures:read": OFFICE | {"grid_leader"},

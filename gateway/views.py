@@ -423,6 +423,31 @@ class PatrolCoverage(View):
     rows = fields.List(fields.Nested(Row), required=True)
 
 
+# --- messages (消息) ----------------------------------------------------------------
+class Notifications(View):
+    class Notification(View):
+        id = fields.Integer(required=True)
+        report_id = fields.String(required=True)
+        action = fields.String(required=True)
+        action_name = fields.Nested(Names, required=True)
+        at = _moment(required=True)
+        note = _text()
+        category = fields.String(required=True)
+        building = _text()
+        report_status = fields.String(required=True)
+        read = fields.Boolean(required=True)
+
+    items = fields.List(fields.Nested(Notification), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    unread = fields.Integer(required=True)
+
+
+class Unread(View):
+    unread = fields.Integer(required=True)
+
+
 # --- calendar and figures ---------------------------------------------------------
 class CalendarQuery(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=1, max=9999), metadata={"example": 2026})

@@ -56,6 +56,14 @@ class ReportingService:
         return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating, self.clock.now())
 
     @rpc
+    def notifications(self, caller, query):
+        return service_layer.notifications(self.db.unit_of_work(), caller, query)
+
+    @rpc
+    def mark_read(self, caller, read):
+        return service_layer.mark_read(self.db.unit_of_work(), caller, read)
+
+    @rpc
     def upload_media(self, caller, content_type, content_b64):
         return service_layer.upload_media(self.db.unit_of_work(), caller, content_type, content_b64,
                                           self.clock.now())

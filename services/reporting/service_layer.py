@@ -8,7 +8,15 @@ from sqlalchemy import func, or_, select
 
 from services.reporting import domain
 from services.reporting.domain import Status
-from services.reporting.models import Category, Media, Report, Supporter, TimelineEntry
+from services.reporting.models import (
+    Category,
+    Media,
+    Notification,
+    NotificationRead,
+    Report,
+    Supporter,
+    TimelineEntry,
+)
 from services.reporting.schemas import PRIVATE_GROUPS, category_view, public_report_view, report_view, timeline_view
 from shared.contracts import reasons, rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -312,7 +320,8 @@ def follow_task(uow, event) -> None:
             domain.follow_task(report, event.type, payload["task_id"], payload["sequence"], payload["version"])
         handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
         action, actor, note, details = _timeline_of(event.type, payload, handler)
-        _add_timeline(uow, report, action, actor, note=note, details=details, at=event.occurred_at)
+        _add_timeline(uow, report, action, actor, note=note, details=details, at=event.occurred_at,
+                      handler=payload["staff_code"])
         if event.type == "task.assigned":
             report.grid = payload["grid"] or report.grid  # dispatch knows which grid a building is in
         if payload["task_id"] == report.current_task_id:
@@ -414,6 +423,54 @@ def _timeline_of(event_type: str, p: dict, handler: dict) -> tuple[str, dict, st
     raise ValueError(f"no timeline entry for {event_type}")
 
 
+def notifications(uow, caller: dict, query: dict) -> dict:
+    """消息: what happened to the caller's reports and tasks (and her grid's), newest first."""
+    caller = load(rpc.Caller, caller)
+    query = load(rpc.NotificationQuery, query)
+    read = select(NotificationRead.notification_id).where(NotificationRead.account_id == caller["account_id"])
+    mine = _messages_of(caller)
+    unread = [*mine, Notification.id.not_in(read)]
+    page, per_page = query["page"], query["per_page"]
+    counted = select(func.count()).select_from(Notification).join(Report, Report.id == Notification.report_id)
+    with uow:
+        unread_count = uow.session.scalar(counted.where(*unread))
+        listed = unread if query["unread"] else mine
+        total = unread_count if query["unread"] else uow.session.scalar(counted.where(*mine))
+        rows = uow.session.execute(
+            select(Notification, Report.category, Report.building, Report.status, Notification.id.in_(read))
+            .join(Report, Report.id == Notification.report_id).where(*listed)
+            .order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+        items = [{"id": n.id, "report_id": n.report_id, "action": n.action,
+                  "action_name": dict(zip(("zh", "en"), domain.ACTIONS[n.action])), "at": shown_local(n.at),
+                  "note": n.note, "category": category, "building": building, "report_status": status,
+                  "read": bool(is_read)}
+                 for n, category, building, status, is_read in rows]
+        return {"items": items, "page": page, "per_page": per_page, "total": total, "unread": unread_count}
+
+
+def mark_read(uow, caller: dict, data: dict) -> dict:
+    """Mark the caller's messages read: those named, or every one up to an id. Marking again changes nothing."""
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.NotificationsRead, data)
+    with uow:
+        condition = Notification.id.in_(data["ids"]) if data["ids"] else Notification.id <= data["up_to"]
+        read = select(NotificationRead.notification_id).where(NotificationRead.account_id == caller["account_id"])
+        mine = select(Notification.id).join(Report, Report.id == Notification.report_id).where(
+            *_messages_of(caller), Notification.id.not_in(read))
+        for notification_id in uow.session.scalars(mine.where(condition)):
+            uow.session.add(NotificationRead(account_id=caller["account_id"], notification_id=notification_id))
+        uow.commit()
+        return {"unread": uow.session.scalar(select(func.count()).select_from(mine.subquery()))}
+
+
+def _messages_of(caller: dict) -> list:
+    """The caller's messages, as SQL over notifications joined with their reports."""
+    addresses = domain.addresses_of(caller)
+    told_twice = (Notification.recipient.startswith("grid:") & (Report.reporter_id == caller["account_id"])
+                  & Notification.action.in_(domain.TOLD_TWICE))
+    return [Notification.recipient.in_(addresses), ~told_twice]
+
+
 def upload_media(uow, caller: dict, content_type: str, content_b64: str, now: datetime) -> dict:
     caller = load(rpc.Caller, caller)
     if content_type not in MEDIA_TYPES:
@@ -447,11 +504,17 @@ def _visible_report(uow, caller: dict, report_id: str, lock: bool = False) -> Re
     return report
 
 
-def _add_timeline(uow, report: Report, action: str, actor: dict, at, note=None, details=None) -> None:
+def _add_timeline(uow, report: Report, action: str, actor: dict, at, note=None, details=None,
+                  handler: str | None = None) -> None:
+    """A step on the report's timeline, and a message to each it concerns (``handler``: the staff code
+    of the task the step is about, when it may not be the report's current one)."""
     report.updated_at = max(report.updated_at, at)
     uow.session.add(TimelineEntry(report_id=report.id, at=at, action=action, actor_id=actor["account_id"],
                                   actor_role=actor["role"], actor_name=actor["name"], note=note,
                                   details=details or {}))
+    for recipient in domain.recipients(action, report.reporter_id, handler or report.handler_staff_code,
+                                       report.community, report.grid, actor["account_id"]):
+        uow.session.add(Notification(recipient=recipient, report_id=report.id, action=action, at=at, note=note))
 
 
 def _with_timeline(uow, report: Report) -> dict:

@@ -41,6 +41,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "patrol_not_found": ("找不到巡查“{id}”。", "No patrol '{id}'."),
     "not_your_patrol": ("这是别人的巡查,您不能打卡或结束它。", "This is someone else's patrol."),
     "patrol_id_taken": ("巡查编号“{id}”已被使用。", "Patrol id '{id}' is already used."),
+    "ids_or_up_to": ("请给出 ids(要标记的消息)或 up_to(标记到哪一条),二者选一。",
+                     "Give either ids (the messages to mark) or up_to (mark up to this one), not both."),
     "unknown_reason": ("请从标准理由列表中选择。", "Choose a reason from the standard list."),
     "reason_on_failure_only": ("核查通过时不填写未通过的理由。", "A failure reason goes only with a failed verification."),
     "invalid_rating": ("评价只能是:满意、基本满意、不满意。", "Rating must be satisfied, basically_satisfied or unsatisfied."),

@@ -281,6 +281,25 @@ class CoverageQuery(Request):
                 raise ValidationError("period_too_long", field_name="to")
 
 
+# messages (消息) ---------------------------------------------------------------
+class NotificationQuery(Request):
+    unread = fields.Boolean(load_default=False, metadata={"description": "only those not read yet"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class NotificationsRead(Request):
+    """Which messages to mark read: ``ids``, or every one up to ``up_to`` (the newest the phone has shown)."""
+
+    ids = list_of(fields.Integer(strict=True), min_length=1, max_length=200, load_default=None)
+    up_to = fields.Integer(strict=True, load_default=None)
+
+    @validates_schema
+    def _one_way(self, data, **_kwargs):
+        if (data.get("ids") is None) == (data.get("up_to") is None):
+            raise ValidationError("ids_or_up_to", field_name="ids")
+
+
 class CalendarDayChange(Request):
     kind = fields.String(required=True, validate=validate.OneOf(("holiday", "workday", "normal")))
     name = text(64, load_default=None, allow_none=True)

@@ -186,3 +186,47 @@ def test_a_report_sent_again_under_the_phones_own_id_is_filed_once(as_user):
     bad = zhang.post("/api/v1/reports", json={**body, "id": "not-a-uuid"})
     assert bad.status_code == 422 and bad.json()["errors"][0] == {
         "field": "id", "code": "invalid_report_id", "message": bad.json()["errors"][0]["message"]}
+
+
+# --- messages (消息) -----------------------------------------------------------------
+def messages(api, **params):
+    answer = api.get("/api/v1/notifications", params={"per_page": 100, **params})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_the_reporter_the_handler_and_the_grid_are_told_what_happened(as_user):
+    zhang, resident = as_user("zhangyan"), as_user("ytl-44-1-01")
+    filed = report(resident, category="property.facility", building="44", description="单元门禁损坏")
+    task = task_of(as_user("ytl-admin"), filed["id"])
+    handler = as_user({"ytl-wy-01": "wuli"}.get(task["handler"]["staff_code"], task["handler"]["staff_code"]))
+    told = wait_until(lambda: [m for m in messages(handler)["items"] if m["report_id"] == filed["id"]],
+                      what="the handler's message")
+    assert [m["action"] for m in told] == ["dispatched"] and told[0]["read"] is False
+    assert told[0]["action_name"]["zh"] == "派遣" and told[0]["building"] == "44"
+
+    assert handler.post(f"/api/v1/tasks/{task['id']}/accept").status_code == 200
+    assert handler.post(f"/api/v1/tasks/{task['id']}/resolve", json={"note": "门禁已修复"}).status_code == 200
+    mine = wait_until(lambda: [m for m in messages(resident)["items"] if m["report_id"] == filed["id"]][:2],
+                      what="the resident's messages")
+    assert sorted(m["action"] for m in mine) == ["accepted", "resolved"]
+    assert next(m for m in mine if m["action"] == "resolved")["note"] == "门禁已修复"
+    # The grid's staff are told it waits for their check; the handler is not told what she did herself.
+    grid_worker = as_user("ytl-gw-02")  # building 44 is in grid g02
+    assert "resolved" in {m["action"] for m in messages(grid_worker)["items"] if m["report_id"] == filed["id"]}
+    assert {m["action"] for m in messages(handler)["items"] if m["report_id"] == filed["id"]} == {"dispatched"}
+    assert not [m for m in messages(zhang)["items"] if m["report_id"] == filed["id"]]  # not her grid
+
+    before = messages(resident)
+    assert before["unread"] >= 2 and messages(resident, unread="true")["total"] == before["unread"]
+    newest = before["items"][0]["id"]
+    marked = resident.post("/api/v1/notifications/read", json={"ids": [newest]})
+    assert marked.status_code == 200 and marked.json()["unread"] == before["unread"] - 1
+    assert resident.post("/api/v1/notifications/read", json={"ids": [newest]}).json() == marked.json()
+    assert resident.post("/api/v1/notifications/read", json={"up_to": newest}).json()["unread"] == 0
+    assert all(m["read"] for m in messages(resident)["items"])
+    # Someone else's message cannot be marked by its id, and marking needs ids or up_to.
+    assert as_user("ytl-44-1-02").post("/api/v1/notifications/read", json={"ids": [newest]}).json()["unread"] == 0
+    empty = resident.post("/api/v1/notifications/read", json={})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "ids"
+    assert as_user("district-it").get("/api/v1/notifications").status_code == 403

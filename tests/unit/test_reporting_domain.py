@@ -6,10 +6,12 @@ import pytest
 from services.reporting.domain import (
     RuleBroken,
     Status,
+    addresses_of,
     attribute_errors,
     follow_task,
     may_verify,
     rate,
+    recipients,
     support,
     verify,
 )
@@ -255,3 +257,21 @@ def test_someone_else_may_join_an_open_report_but_not_its_reporter_nor_a_closed_
     with pytest.raises(RuleBroken) as closed:
         support(Report(status=Status.CLOSED), "resident-2")
     assert closed.value.code == "report_state"
+
+
+# messages (消息) -----------------------------------------------------------
+
+def test_a_step_is_told_to_whom_it_concerns_but_not_to_who_took_it():
+    assert recipients("dispatched", "resident-1", "ytl-wy-01", "ytl", "g04", "system") == ["staff:ytl-wy-01"]
+    assert recipients("resolved", "resident-1", "ytl-wy-01", "ytl", "g04", "ytl-wy-01") == [
+        "account:resident-1", "grid:ytl:g04"]
+    assert recipients("closed", "ytl-gw-04", "ytl-gw-04", "ytl", "g04", "ytl-gw-04") == []
+    assert recipients("resolved", "resident-1", "ytl-wy-01", "ytl", None, "ytl-wy-01") == ["account:resident-1"]
+    assert recipients("reported", "resident-1", None, "ytl", "g04", "resident-1") == []
+
+
+def test_a_grid_worker_reads_her_own_her_tasks_and_her_grids_messages():
+    caller = {"account_id": "a-7", "staff_code": "ytl-gw-04", "role": "grid_worker", "community": "ytl", "grid": "g04"}
+    assert addresses_of(caller) == ["account:a-7", "staff:ytl-gw-04", "grid:ytl:g04"]
+    resident = {"account_id": "a-9", "staff_code": None, "role": "resident", "community": "ytl", "grid": "g04"}
+    assert addresses_of(resident) == ["account:a-9"]

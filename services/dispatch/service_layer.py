@@ -524,29 +524,29 @@ def places(uow, caller: dict) -> dict:
         else:
             communities = [c for c in [session.get(Community, caller["community"])] if c is not None]
         codes = [c.code for c in communities]
+        units_of: dict[tuple, list[str]] = {}
+        for community, building, code in session.execute(select(Unit.community, Unit.building, Unit.code)
+                                                          .where(Unit.community.in_(codes))):
+            units_of.setdefault((community, building), []).append(code)
+        companies = dict(session.execute(select(PropertyCompany.code, PropertyCompany.name)
+                                         .where(PropertyCompany.community.in_(codes))).all())
+        buildings_of: dict[tuple, list[dict]] = {}
+        for b in sorted(session.scalars(select(Building).where(Building.community.in_(codes))),
+                        key=lambda b: domain.place_order(b.code)):
+            company = {"code": b.property_company, "name": companies.get(b.property_company)} \
+                if b.property_company else None
+            buildings_of.setdefault((b.community, b.grid), []).append(
+                {"code": b.code, "property_company": company,
+                 "units": sorted(units_of.get((b.community, b.code), []), key=domain.place_order)})
         grids = session.scalars(select(Grid).where(Grid.community.in_(codes))).all()
-        buildings = session.scalars(select(Building).where(Building.community.in_(codes))).all()
-        units = session.scalars(select(Unit).where(Unit.community.in_(codes))).all()
-        companies = {c.code: c.name for c in session.scalars(
-            select(PropertyCompany).where(PropertyCompany.community.in_(codes)))}
-    units_of: dict[tuple, list[str]] = {}
-    for unit in units:
-        units_of.setdefault((unit.community, unit.building), []).append(unit.code)
-    buildings_of: dict[tuple, list[dict]] = {}
-    for b in sorted(buildings, key=lambda b: domain.place_order(b.code)):
-        company = {"code": b.property_company, "name": companies.get(b.property_company)} \
-            if b.property_company else None
-        buildings_of.setdefault((b.community, b.grid), []).append(
-            {"code": b.code, "property_company": company,
-             "units": sorted(units_of.get((b.community, b.code), []), key=domain.place_order)})
-    own = (caller["community"], caller["grid"])
-    return {"communities": [
-        {"code": c.code, "name": {"zh": c.name_zh, "en": c.name_en}, "grids": [
-            {"code": g.code, "name": g.name, "mine": (g.community, g.code) == own,
-             "buildings": buildings_of.get((g.community, g.code), [])}
-            for g in sorted((g for g in grids if g.community == c.code),
-                            key=lambda g: ((g.community, g.code) != own, domain.place_order(g.code)))]}
-        for c in communities]}
+        own = (caller["community"], caller["grid"])
+        return {"communities": [
+            {"code": c.code, "name": {"zh": c.name_zh, "en": c.name_en}, "grids": [
+                {"code": g.code, "name": g.name, "mine": (g.community, g.code) == own,
+                 "buildings": buildings_of.get((g.community, g.code), [])}
+                for g in sorted((g for g in grids if g.community == c.code),
+                                key=lambda g: ((g.community, g.code) != own, domain.place_order(g.code)))]}
+            for c in communities]}
 
 
 def tasks_of_report(uow, report_id: str) -> list[dict]:

@@ -76,6 +76,7 @@ def test_a_request_and_a_failed_check_may_give_only_a_standard_reason(as_user):
                          json={"reason_code": "weather", "until": "2030-01-01T17:00:00+08:00"})
     assert asked.status_code == 201, asked.text
     assert asked.json()["reason"] == "天气原因无法施工"
+    assert handler.post(f"/api/v1/tasks/{task['id']}/accept").status_code == 200
     assert handler.post(f"/api/v1/tasks/{task['id']}/resolve", json={"note": "已清运"}).status_code == 200
     wait_until(lambda: zhang.get(f"/api/v1/reports/{filed['id']}").json()["status"] == "resolved",
                what="the report to be resolved")
@@ -207,8 +208,8 @@ def test_the_reporter_the_handler_and_the_grid_are_told_what_happened(as_user):
 
     assert handler.post(f"/api/v1/tasks/{task['id']}/accept").status_code == 200
     assert handler.post(f"/api/v1/tasks/{task['id']}/resolve", json={"note": "门禁已修复"}).status_code == 200
-    mine = wait_until(lambda: [m for m in messages(resident)["items"] if m["report_id"] == filed["id"]][:2],
-                      what="the resident's messages")
+    mine = wait_until(lambda: len(told := [m for m in messages(resident)["items"] if m["report_id"] == filed["id"]])
+                      >= 2 and told, what="the resident's messages")
     assert sorted(m["action"] for m in mine) == ["accepted", "resolved"]
     assert next(m for m in mine if m["action"] == "resolved")["note"] == "门禁已修复"
     # The grid's staff are told it waits for their check; the handler is not told what she did herself.

@@ -259,7 +259,8 @@ def verify_report(uow, caller: dict, report_id: str, data: dict, now: datetime) 
         note = data["note"] if data["passed"] else reasons.stated("verification_failure", data["reason_code"],
                                                                    data["note"])
         _verify(uow, report, caller, data["passed"], note, now, responsible_household=data["responsible_household"],
-                rule=data["rule"], reason_code=data["reason_code"])
+                rule=data["rule"], reason_code=data["reason_code"],
+                details={"photos": data["photos"]} if data["photos"] else None)
         uow.commit()
         return _with_timeline(uow, report)
 
@@ -275,7 +276,7 @@ def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, respons
         _add_timeline(uow, report, "closed", verifier, at=at)
     else:
         _add_timeline(uow, report, "verification_failed", verifier, note=note, at=at,
-                      details={"rework_count": report.rework_count, "reason_code": reason_code})
+                      details={**(details or {}), "rework_count": report.rework_count, "reason_code": reason_code})
     uow.record("report.verified", {"report_id": report.id, "community": report.community, "task_id": task_id,
                                    "passed": passed, "note": note, "reason_code": reason_code,
                                    "verifier_id": verifier["account_id"],

@@ -146,6 +146,7 @@ class Verification(Request):
     passed = fields.Boolean(required=True)
     note = text(MAX_NOTE, load_default=None, allow_none=True)
     reason_code = reason_code("verification_failure")  # why it failed
+    photos = NewReport._declared_fields["photos"]  # what the verifier saw on site
     # On a pass, the verifier may name a household found responsible and the village rule it broke:
     # scoring then proposes a deduction, which the review group must verify.
     responsible_household = text(64, load_default=None, allow_none=True)

@@ -9,6 +9,8 @@ from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
 
 def report(api, **fields):
     answer = api.post("/api/v1/reports", json={"description": "测试", **fields})
@@ -80,11 +82,13 @@ def test_a_request_and_a_failed_check_may_give_only_a_standard_reason(as_user):
     assert handler.post(f"/api/v1/tasks/{task['id']}/resolve", json={"note": "已清运"}).status_code == 200
     wait_until(lambda: zhang.get(f"/api/v1/reports/{filed['id']}").json()["status"] == "resolved",
                what="the report to be resolved")
+    seen = zhang.post("/api/v1/media", files={"file": ("site.png", PNG, "image/png")}).json()["url"]
     failed = zhang.post(f"/api/v1/reports/{filed['id']}/verification",
-                        json={"passed": False, "reason_code": "not_done"})
+                        json={"passed": False, "reason_code": "not_done", "photos": [seen]})
     assert failed.status_code == 200, failed.text
     entry = next(e for e in failed.json()["timeline"] if e["action"] == "verification_failed")
     assert entry["note"] == "现场问题未处理" and entry["details"]["reason_code"] == "not_done"
+    assert entry["details"]["photos"] == [seen]
     assert wu.get("/api/v1/reasons").status_code == 200
 
 

@@ -143,7 +143,7 @@ def test_a_failed_verification_needs_a_note(note):
 def test_a_failed_verification_with_a_note_and_a_passed_one_without_load():
     assert validation.load(rpc.Verification, {"passed": False, "note": "垃圾仍未清运"})["passed"] is False
     assert validation.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None, "reason_code": None,
-                                                         "responsible_household": None, "rule": None}
+                                                         "photos": [], "responsible_household": None, "rule": None}
 
 
 @pytest.mark.parametrize("schema, kind", [(rpc.TaskReturn, "return"), (rpc.Escalation, "escalation"),

@@ -108,6 +108,15 @@ def list_reports():
     return jsonify(call("reporting", "list_reports", g.caller, query_args(rpc.ReportFilter)))
 
 
+@blueprint.get("/api/v1/reports/possible-duplicates")
+@documented(query=rpc.DuplicateQuery, returns=views.DuplicateCandidates)
+@requires("reports:support")
+def possible_duplicates():
+    """Before reporting: open reports of the same category at the same building (24 h), to join with "me too";
+    their words only where the caller may read the report."""
+    return jsonify(call("reporting", "possible_duplicates", g.caller, query_args(rpc.DuplicateQuery)))
+
+
 @blueprint.get("/api/v1/reports/<report_id>")
 @documented(returns=views.ReportWithTimeline)
 @requires("reports:read")

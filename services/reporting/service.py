@@ -31,6 +31,10 @@ class ReportingService:
         return service_layer.create_report(self.db.unit_of_work(), caller, report, self.clock.now())
 
     @rpc
+    def possible_duplicates(self, caller, query):
+        return service_layer.possible_duplicates(self.db.unit_of_work(), caller, query, self.clock.now())
+
+    @rpc
     def support_report(self, caller, report_id):
         return service_layer.support_report(self.db.unit_of_work(), caller, report_id, self.clock.now())
 

@@ -120,6 +120,11 @@ class TaskFilter(Request):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class DuplicateQuery(Request):
+    category = text(64, min_length=1, required=True)
+    building = text(32, min_length=1, required=True)
+
+
 class PublicReportFilter(Request):
     """What anyone may ask of a community's reports (Open311 GET requests): no person in it."""
 

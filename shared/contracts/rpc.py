@@ -136,7 +136,7 @@ class PublicReportFilter(Request):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
-def reason_code(kind: str):
+def standard_reason(kind: str):
     """A standard reason of ``kind`` (shared.contracts.reasons), optional beside the free-text note."""
     return one_of(reasons.codes(kind), error="unknown_reason", allow_none=True, load_default=None)
 
@@ -150,7 +150,7 @@ def _reason_given(data: dict, note_field: str) -> None:
 class Verification(Request):
     passed = fields.Boolean(required=True)
     note = text(MAX_NOTE, load_default=None, allow_none=True)
-    reason_code = reason_code("verification_failure")  # why it failed
+    reason_code = standard_reason("verification_failure")  # why it failed
     photos = NewReport._declared_fields["photos"]  # what the verifier saw on site
     # On a pass, the verifier may name a household found responsible and the village rule it broke:
     # scoring then proposes a deduction, which the review group must verify.
@@ -189,20 +189,20 @@ class Reasoned(Request):
 
 
 class TaskReturn(Reasoned):
-    reason_code = reason_code("return")
+    reason_code = standard_reason("return")
 
 
 class Escalation(Reasoned):
-    reason_code = reason_code("escalation")
+    reason_code = standard_reason("escalation")
 
 
 class ExtensionRequest(Reasoned):
-    reason_code = reason_code("extension")
+    reason_code = standard_reason("extension")
     until = fields.AwareDateTime(required=True, default_timezone=None)
 
 
 class DeferralRequest(Reasoned):
-    reason_code = reason_code("deferral")
+    reason_code = standard_reason("deferral")
 
 
 class Decision(Request):

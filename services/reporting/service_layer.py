@@ -479,7 +479,7 @@ def mark_read(uow, caller: dict, data: dict) -> dict:
         read = select(NotificationRead.notification_id).where(NotificationRead.account_id == caller["account_id"])
         mine = select(Notification.id).join(Report, Report.id == Notification.report_id).where(
             *_messages_of(caller), Notification.id.not_in(read))
-        for notification_id in uow.session.scalars(mine.where(condition)):
+        for notification_id in uow.session.scalars(mine.where(condition)).all():
             uow.session.add(NotificationRead(account_id=caller["account_id"], notification_id=notification_id))
         uow.commit()
         return {"unread": uow.session.scalar(select(func.count()).select_from(mine.subquery()))}

@@ -7,7 +7,7 @@ task's step is taken by exactly one of them.
 """
 from nameko.extensions import DependencyProvider
 
-from services.dispatch import figures, service_layer
+from services.dispatch import figures, office, service_layer
 from services.dispatch.models import inbox, outbox
 from services.dispatch.supervision import SupervisionPolicy
 from shared.bus import StreetQueues, rpc, subscribe
@@ -114,6 +114,14 @@ class DispatchService:
     @rpc
     def figures(self, caller, query):
         return figures.figures(self.db.unit_of_work(), caller, query)
+
+    @rpc
+    def list_requests(self, caller, filters=None):
+        return office.list_requests(self.db.unit_of_work(), caller, filters)
+
+    @rpc
+    def escalated_queue(self, caller):
+        return office.escalated_queue(self.db.unit_of_work(), caller)
 
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):

@@ -50,9 +50,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tasks:act": HANDLERS,
     "tasks:escalate": HANDLERS | {"grid_leader", "party_secretary"},
     "tasks:decide": OFFICE | {"grid_leader"},
+    # the queue of matters that climbed to the caller's level: the community office's, the street's
+    "tasks:escalated": OFFICE | {"street_platform"},
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
-    "figures:read": OFFICE | {"grid_leader"},
+    "figures:read": OFFICE | {"grid_leader", "street_platform"},  # the street: its communities' figures
+    "reports:export": OFFICE | {"grid_leader"},  # 导出: the report list as CSV or a workbook
     "points:own": frozenset({"resident"}),
     "points:review": REVIEW | {"community_admin"},
     "points:propose": REVIEW | GRID_STAFF | {"community_admin"},
@@ -69,6 +72,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases:figures": DESK,
     "council:raise": DESK | REPORTERS,
     "council:meet": DESK,
+    "council:read": DESK,
     # who did what: the community office for its community, district IT for everything (no personal data)
     "audit:read": frozenset({"community_admin"}) | DISTRICT_IT,
     # operations: district IT only, never personal data

@@ -300,6 +300,35 @@ class TaskDetail(Task):
     requests = fields.List(fields.Nested(ChangeRequest), required=True)
 
 
+class PendingRequests(View):
+    """审批: each request with its task and the task's earlier requests."""
+
+    class Pending(ChangeRequest):
+        task = fields.Nested(Task, required=True)
+        history = fields.List(fields.Nested(ChangeRequest), required=True)
+
+    items = fields.List(fields.Nested(Pending), required=True)
+
+
+class EscalatedQueue(View):
+    """The matters at the caller's level, each with the ladder it climbed."""
+
+    class Escalated(Task):
+        class Rung(View):
+            task_id = fields.String(required=True)
+            level = fields.String(required=True)
+            handler = _text()
+            status = fields.String(required=True)
+            assigned_at = _moment()
+            escalation_reason = _text(metadata={"description": "why it went up: free text, or overdue / urgent"})
+            return_reason = _text()
+
+        community_name = fields.Nested(Names, allow_none=True)
+        ladder = fields.List(fields.Nested(Rung), required=True)
+
+    items = fields.List(fields.Nested(Escalated), required=True)
+
+
 class TaskWithSuccessor(Task):
     successor = fields.Nested(Task, required=True)
 
@@ -325,7 +354,7 @@ class Calendar(View):
 
 
 class FigureRow(View):
-    key = _text(metadata={"description": "the grid, handler or category (absent without group_by)"})
+    key = _text(metadata={"description": "the community, grid, handler or category (absent without group_by)"})
     found = fields.Integer(required=True)
     closed = fields.Integer(required=True)
     closed_on_time = fields.Integer()
@@ -358,11 +387,6 @@ class Figures(View):
 
 
 # --- civility points ----------------------------------------------------------------
-class LedgerQuery(Schema):
-    state = fields.String()
-    household = fields.String()
-
-
 class PeriodQuery(Schema):
     period = fields.String(required=True, metadata={"example": "2026-Q4"})
 
@@ -410,6 +434,9 @@ class LedgerEntry(View):
 
 class Ledger(View):
     items = fields.List(fields.Nested(LedgerEntry), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
 
 
 class Household(View):
@@ -653,6 +680,17 @@ class PublishedDecision(View):
     adopted = fields.Boolean(required=True)
     adopts_rule = fields.Dict(allow_none=True)
     decided_at = _moment()
+
+
+class CouncilItems(View):
+    items = fields.List(fields.Nested(CouncilItem), required=True)
+
+
+class Meetings(View):
+    class HeldMeeting(Meeting):
+        decisions = fields.List(fields.Nested(PublishedDecision), required=True)
+
+    items = fields.List(fields.Nested(HeldMeeting), required=True)
 
 
 class PublishedDecisions(View):

@@ -41,6 +41,14 @@ def escalated_queue():
     return jsonify(items=call("dispatch", "escalated_queue", g.caller))
 
 
+@blueprint.get("/api/v1/communities/<community>/plan")
+@documented(returns=views.CommunityPlan)
+@requires("plan:read")
+def community_plan(community):
+    """The community's plan (平面图): each building's outline in local metres and its grid, as GeoJSON."""
+    return jsonify(call("dispatch", "community_plan", g.caller, community))
+
+
 # --- exports (导出) -------------------------------------------------------------
 @blueprint.get("/api/v1/exports/reports.<fmt>")
 @documented(query=rpc.ReportFilter, **EXPORT_ANSWER)

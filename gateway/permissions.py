@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tasks:decide": OFFICE | {"grid_leader"},
     # the queue of matters that climbed to the caller's level: the community office's, the street's
     "tasks:escalated": OFFICE | {"street_platform"},
+    "plan:read": SIGNED_IN,  # the community's plan: buildings and grids, no person
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
     "figures:read": OFFICE | {"grid_leader", "street_platform"},  # the street: its communities' figures

@@ -337,6 +337,31 @@ class DecidedRequest(ChangeRequest):
     task = fields.Nested(Task, required=True)
 
 
+class CommunityPlan(View):
+    """平面图: GeoJSON in local metres (x east, y north), one polygon per building."""
+
+    class Feature(View):
+        class Geometry(View):
+            type = fields.String(required=True, metadata={"example": "Polygon"})
+            coordinates = fields.List(fields.List(fields.List(fields.Float())), required=True)
+
+        class Properties(View):
+            building = fields.String(required=True)
+            grid = fields.String(required=True)
+            grid_name = _text()
+
+        type = fields.String(required=True, metadata={"example": "Feature"})
+        id = fields.String(required=True)
+        geometry = fields.Nested(Geometry, required=True)
+        properties = fields.Nested(Properties, required=True)
+
+    type = fields.String(required=True, metadata={"example": "FeatureCollection"})
+    community = fields.String(required=True)
+    name = fields.Nested(Names, required=True)
+    units = fields.String(required=True, metadata={"example": "m"})
+    features = fields.List(fields.Nested(Feature), required=True)
+
+
 # --- calendar and figures ---------------------------------------------------------
 class CalendarQuery(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=1, max=9999), metadata={"example": 2026})

@@ -1,12 +1,13 @@
 """What the community office and the street platform read to decide: the extension and
-deferral requests waiting for them (审批), and the matters that climbed to their level with
-every reason given on the way up (the street's queue)."""
+deferral requests waiting for them (审批), the matters that climbed to their level with
+every reason given on the way up (the street's queue), and the community's plan (平面图)."""
 from sqlalchemy import select
 
 from services.dispatch.domain import WORKING_STATUSES
-from services.dispatch.models import Community, Task, TaskRequest
+from services.dispatch.models import Building, Community, Grid, Task, TaskRequest
 from services.dispatch.schemas import request_view, task_view
 from shared.contracts import rpc
+from shared.contracts.errors import NotFound
 from shared.contracts.roles import OFFICE
 from shared.contracts.validation import load
 
@@ -72,3 +73,23 @@ def _rung(task: Task) -> dict:
     return {"task_id": task.id, "level": task.level, "handler": task.handler_name, "status": task.status,
             "assigned_at": task_view.dump(task)["created_at"], "escalation_reason": task.escalation_reason,
             "return_reason": task.return_reason}
+
+
+def community_plan(uow, caller: dict, community: str) -> dict:
+    """The plan as GeoJSON in local metres: one polygon per building with an outline, with its grid.
+    Places only, never a person. The caller's own community; the street platform: its street's."""
+    caller = load(rpc.Caller, caller)
+    with uow:
+        found = uow.session.get(Community, community)
+        mine = caller["community"] in (community, found.street if found else None)
+        if found is None or not (mine if caller["role"] == "street_platform" else caller["community"] == community):
+            raise NotFound("community_not_found", field="community", params={"id": community})
+        grids = {g.code: g.name for g in uow.session.scalars(select(Grid).where(Grid.community == community))}
+        buildings = uow.session.scalars(select(Building).where(Building.community == community,
+                                                               Building.outline.is_not(None))).all()
+        return {"type": "FeatureCollection", "community": community,
+                "name": {"zh": found.name_zh, "en": found.name_en}, "units": "m",
+                "features": [{"type": "Feature", "id": b.code,
+                              "geometry": {"type": "Polygon", "coordinates": [[*b.outline, b.outline[0]]]},
+                              "properties": {"building": b.code, "grid": b.grid, "grid_name": grids.get(b.grid)}}
+                             for b in sorted(buildings, key=lambda b: (len(b.code), b.code))]}

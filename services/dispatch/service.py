@@ -123,6 +123,10 @@ class DispatchService:
     def escalated_queue(self, caller):
         return office.escalated_queue(self.db.unit_of_work(), caller)
 
+    @rpc
+    def community_plan(self, caller, community):
+        return office.community_plan(self.db.unit_of_work(), caller, community)
+
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):
         service_layer.on_report_created(self.db.unit_of_work(), event, self.clock.now(), self.supervision)

@@ -13,17 +13,13 @@ from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from gateway.throttle import LoginThrottle
 from gateway.tokens import Tokens
-from shared.config import component_config
+from shared.config import check_secret_key, component_config
 from shared.db import create_db_engine, session_factory
 from shared.web_metrics import WebMetrics, instrument
 
 log = logging.getLogger(__name__)
 
 HTTP_PROBLEMS = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
-DEVELOPMENT_SECRET = "local-development-only-secret"
-# The key signs every access token (HMAC-SHA256): 32 characters of `openssl rand -hex 32` are 128 bits at least.
-MIN_SECRET_KEY_CHARS = 32
-LOOPBACK = ("127.", "localhost", "[::1]")
 
 
 @dataclass
@@ -93,13 +89,3 @@ def create_app(config: dict | None = None) -> Flask:
     # Last: every route registered above must have declared its action in the permission table.
     permissions.check_routes(app)
     return app
-
-
-def check_secret_key(secret: str, bind: str) -> None:
-    if secret == DEVELOPMENT_SECRET:
-        if not bind.startswith(LOOPBACK):
-            # Anyone could sign a token for any account with the published key.
-            raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
-    elif len(secret) < MIN_SECRET_KEY_CHARS:
-        raise RuntimeError(f"GATEWAY_SECRET_KEY has {len(secret)} characters; it signs every access token, so it "
-                           f"must have at least {MIN_SECRET_KEY_CHARS}. Make one with: openssl rand -hex 32")

@@ -78,7 +78,9 @@ def test_the_street_queue_shows_the_community_of_origin_and_every_reason_on_the_
 
 
 def test_the_street_reads_its_communities_figures(as_user):
-    file_report(as_user("ytl-bl-44"))
+    report = file_report(as_user("ytl-bl-44"))
+    wait_until(lambda: as_user("ytl-admin").get(f"/api/v1/reports/{report['id']}").json()["task_id"],
+               what="dispatch to count it")
     street = as_user("lanshan-street")
     answer = street.get("/api/v1/figures", params={**this_month_around_now(), "group_by": "community"})
     assert answer.status_code == 200, answer.text
@@ -91,8 +93,10 @@ def test_the_street_reads_its_communities_figures(as_user):
 
 def test_the_filtered_report_list_exports_as_csv_and_as_a_workbook_with_the_apis_rows(as_user):
     reporter, admin = as_user("ytl-bl-44"), as_user("ytl-admin")
-    for n in range(3):
-        file_report(reporter, description=f"导出测试 {n}")
+    filed = [file_report(reporter, description=f"导出测试 {n}")["id"] for n in range(3)]
+    for report_id in filed:  # the report learns its grid when it is dispatched
+        wait_until(lambda r=report_id: admin.get(f"/api/v1/reports/{r}").json()["location"]["grid"] == "g02",
+                   what="the report placed in its grid")
     listed = admin.get("/api/v1/reports", params={"grid": "g02", "per_page": 100}).json()
     assert listed["total"] >= 3
 
@@ -121,7 +125,8 @@ def test_the_filtered_report_list_exports_as_csv_and_as_a_workbook_with_the_apis
 
 def test_figures_and_staff_performance_export_with_chinese_headers(as_user):
     admin = as_user("ytl-admin")
-    file_report(as_user("ytl-bl-44"))
+    report = file_report(as_user("ytl-bl-44"))
+    wait_until(lambda: admin.get(f"/api/v1/reports/{report['id']}").json()["task_id"], what="dispatch to count it")
     query = {**this_month_around_now(), "group_by": "grid"}
     figures = {row["key"]: row for row in admin.get("/api/v1/figures", params=query).json()["rows"]}
     workbook = admin.get("/api/v1/exports/figures.xlsx", params=query)

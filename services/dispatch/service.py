@@ -7,7 +7,7 @@ task's step is taken by exactly one of them.
 """
 from nameko.extensions import DependencyProvider
 
-from services.dispatch import figures, office, service_layer
+from services.dispatch import figures, office, patrols, service_layer
 from services.dispatch.models import inbox, outbox
 from services.dispatch.supervision import SupervisionPolicy
 from shared.bus import StreetQueues, rpc, subscribe
@@ -59,8 +59,8 @@ class DispatchService:
         return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
 
     @rpc
-    def list_tasks(self, caller, status=None):
-        return service_layer.list_tasks(self.db.unit_of_work(), caller, status)
+    def list_tasks(self, caller, filters):
+        return service_layer.list_tasks(self.db.unit_of_work(), caller, filters)
 
     @rpc
     def get_task(self, caller, task_id):
@@ -69,6 +69,10 @@ class DispatchService:
     @rpc
     def public_organisation(self, community):
         return service_layer.public_organisation(self.db.unit_of_work(), community)
+
+    @rpc
+    def places(self, caller):
+        return service_layer.places(self.db.unit_of_work(), caller)
 
     @rpc
     def tasks_of_report(self, report_id):
@@ -126,6 +130,34 @@ class DispatchService:
     @rpc
     def community_plan(self, caller, community):
         return office.community_plan(self.db.unit_of_work(), caller, community)
+
+    @rpc
+    def start_patrol(self, caller, start):
+        return patrols.start(self.db.unit_of_work(), caller, start, self.clock.now())
+
+    @rpc
+    def check_in(self, caller, patrol_id, check_in):
+        return patrols.check_in(self.db.unit_of_work(), caller, patrol_id, check_in, self.clock.now())
+
+    @rpc
+    def add_track(self, caller, patrol_id, track):
+        return patrols.add_track(self.db.unit_of_work(), caller, patrol_id, track, self.clock.now())
+
+    @rpc
+    def end_patrol(self, caller, patrol_id, end):
+        return patrols.end(self.db.unit_of_work(), caller, patrol_id, end, self.clock.now())
+
+    @rpc
+    def get_patrol(self, caller, patrol_id):
+        return patrols.get(self.db.unit_of_work(), caller, patrol_id)
+
+    @rpc
+    def list_patrols(self, caller, filters):
+        return patrols.list_patrols(self.db.unit_of_work(), caller, filters)
+
+    @rpc
+    def patrol_coverage(self, caller, query):
+        return patrols.coverage(self.db.unit_of_work(), caller, query)
 
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):

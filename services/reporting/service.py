@@ -31,6 +31,10 @@ class ReportingService:
         return service_layer.create_report(self.db.unit_of_work(), caller, report, self.clock.now())
 
     @rpc
+    def support_report(self, caller, report_id):
+        return service_layer.support_report(self.db.unit_of_work(), caller, report_id, self.clock.now())
+
+    @rpc
     def get_report(self, caller, report_id):
         return service_layer.get_report(self.db.unit_of_work(), caller, report_id)
 
@@ -54,6 +58,14 @@ class ReportingService:
     @rpc
     def rate_report(self, caller, report_id, rating):
         return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating, self.clock.now())
+
+    @rpc
+    def notifications(self, caller, query):
+        return service_layer.notifications(self.db.unit_of_work(), caller, query)
+
+    @rpc
+    def mark_read(self, caller, read):
+        return service_layer.mark_read(self.db.unit_of_work(), caller, read)
 
     @rpc
     def upload_media(self, caller, content_type, content_b64):

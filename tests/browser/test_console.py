@@ -27,8 +27,8 @@ def test_a_demo_account_signs_in_in_two_clicks_and_no_token_reaches_the_browser(
 def test_a_wrong_password_shows_the_gateways_own_words_and_what_to_do(phone):
     page = phone().new_page()
     page.goto("/signin")
-    page.get_by_label("账号").fill("zhangyan")
-    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_label("账号", exact=True).fill("zhangyan")
+    page.get_by_label("密码", exact=True).fill("not-the-password")
     page.get_by_role("button", name="登录", exact=True).click()
     alert = page.get_by_role("alert")
     assert "密码" in alert.inner_text() or "账号" in alert.inner_text()
@@ -42,8 +42,8 @@ def test_english_on_request_and_the_choice_is_kept(phone):
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto("/signin")
     assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
-    page.get_by_label("Account").fill("zhangyan")
-    page.get_by_label("Password").fill("wrong")
+    page.get_by_label("Account", exact=True).fill("zhangyan")
+    page.get_by_label("Password", exact=True).fill("wrong")
     page.get_by_role("button", name="Sign in", exact=True).click()
     # The gateway's problem title comes through in the chosen language.
     assert re.search(r"[A-Za-z]{4,}", page.get_by_role("alert").inner_text())

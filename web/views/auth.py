@@ -54,7 +54,7 @@ def sign_in():
     except GatewayProblem as problem:
         return render_template("signin.html", problem=problem, username=username,
                                demo=DEMO_ACCOUNTS if console.demo_password else (),
-                               next=_safe_next(request.form.get("next"))), problem.status
+                               next=_safe_next(request.form.get("next")))
     sign_in = console.sessions.open(issued["account"], issued["access_token"], issued["refresh_token"])
     response = make_response(redirect(_safe_next(request.form.get("next")) or url_for("home.start")))
     response.set_cookie(SESSION_COOKIE, sign_in.id, httponly=True, samesite="Lax", secure=request.is_secure)

@@ -154,6 +154,8 @@
   }
 
   function send(item) {
+    // Known to be offline: do not even try (the item simply waits); a network that only seems up fails below.
+    if (!navigator.onLine) return Promise.resolve({ sent: false, kept: true, offline: true });
     var body = new FormData();
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
     body.set("csrf_token", csrf); // the sign-in's current token, even for an item saved before a new sign-in

@@ -87,8 +87,7 @@ def cases():
 def case(case_id, problem: GatewayProblem | None = None):
     found = g.api.get(f"/api/v1/cases/{case_id}")
     return render_template("desk/case.html", case=found, steps=mine(steps_allowed(found)), problem=problem,
-                           stations=dict(STATIONS), today=datetime.now(SHANGHAI).date().isoformat()), \
-        problem.status if problem else 200
+                           stations=dict(STATIONS), today=datetime.now(SHANGHAI).date().isoformat())
 
 
 def _lines(name: str) -> list[str]:
@@ -157,7 +156,8 @@ STEPS = {
 @blueprint.post("/desk/cases/<case_id>/<step>")
 @signed_in(DESK)
 def take_step(case_id, step):
-    """One step, as the case page offered it; the gateway's refusal (its Chinese title) is shown on the page."""
+    """One step, as the case page offered it. A refusal comes back as the case page itself with the gateway's
+    title (Chinese first) above the steps the case allows now: the page the person goes on working from."""
     if step not in STEPS:
         abort(404)
     path, body = STEPS[step]
@@ -198,8 +198,7 @@ def council():
 def review(problem: GatewayProblem | None = None):
     proposed = g.api.get("/api/v1/ledger", state="proposed", per_page=100)["items"]
     objected = g.api.get("/api/v1/ledger", state="objected", per_page=100)["items"]
-    return render_template("desk/review.html", proposed=proposed, objected=objected, problem=problem), \
-        problem.status if problem else 200
+    return render_template("desk/review.html", proposed=proposed, objected=objected, problem=problem)
 
 
 @blueprint.post("/review/<entry_id>/<step>")

@@ -113,9 +113,11 @@ def events():
         answer, problem = {"items": [], "total": 0}, refused
     total = answer.get("total", len(answer["items"]))
     kept = {k: v for k, v in filters.items() if v}
+    categories = g.api.get("/api/v1/categories")["items"]
     return render_template("office/events.html", kind=kind, filters=filters, kept=kept, page=page,
                            items=answer["items"], total=total, pages=max(1, -(-total // PER_PAGE)),
-                           categories=g.api.get("/api/v1/categories")["items"], problem=problem,
+                           categories=categories, category_names={c["code"]: c["name"] for c in categories},
+                           problem=problem,
                            link=lambda **more: url_for("office.events", **{"kind": kind, **kept, **more}))
 
 
@@ -159,8 +161,7 @@ def approvals(problem: GatewayProblem | None = None):
     pending = g.api.get("/api/v1/requests")["items"]
     deferred = [r for r in g.api.get("/api/v1/requests", status="approved", kind="deferral")["items"]
                 if r["task"]["deferred"]]
-    return render_template("office/approvals.html", pending=pending, deferred=deferred, problem=problem), \
-        problem.status if problem else 200
+    return render_template("office/approvals.html", pending=pending, deferred=deferred, problem=problem)
 
 
 @blueprint.post("/office/approvals/<request_id>")
@@ -219,7 +220,7 @@ def _count(tasks: list[dict], key) -> list[tuple[str, int, int]]:
 @signed_in(STREET)
 def street_queue(problem: GatewayProblem | None = None):
     return render_template("office/street.html", tasks=g.api.get("/api/v1/escalations")["items"],
-                           problem=problem), problem.status if problem else 200
+                           problem=problem)
 
 
 @blueprint.post("/street/tasks/<task_id>/<step>")

@@ -128,7 +128,7 @@ def ops(problem: GatewayProblem | None = None):
     replayed = {"queue": request.args["queue"], "replayed": request.args.get("replayed")} \
         if "queue" in request.args else None
     return render_template("wall/ops.html", health=health, parked=parked, audit=audit, problem=problem,
-                           replayed=replayed, checked=datetime.now(SHANGHAI)), problem.status if problem else 200
+                           replayed=replayed, checked=datetime.now(SHANGHAI))
 
 
 @blueprint.post("/ops/parked/<queue>/replay")

@@ -179,7 +179,8 @@ def agreement(agreement_id):
     if response.status_code != 200:
         abort(response.status_code if response.status_code in (403, 404) else 502)
     # The console's own A4 sheet instead of the document's inline style (the console allows no inline style).
-    sheet = f'<link rel="stylesheet" href="{url_for("static", filename="css/agreement-print.css")}">'
+    sheet = (f'<link rel="stylesheet" href="{url_for("static", filename="css/agreement-print.css")}">'
+             '<link rel="icon" href="data:,">')
     page = INLINE_STYLE.sub("", response.text).replace("</head>", f"{sheet}</head>", 1)
     return Response(page, content_type="text/html; charset=utf-8", headers={"Cache-Control": "private, no-store"})
 

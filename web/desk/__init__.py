@@ -18,6 +18,16 @@ DESK = ("station_staff", *OFFICE)
 REVIEWERS = ("review_group", "community_admin")
 STATIONS = (("reception", _l("接访")), ("triage", _l("事务分流")), ("mediation", _l("争议调解")),
             ("legal", _l("法律服务")), ("supervision", _l("督导督办")), ("council", _l("居民议事")))
+# How a case's history reads (the service names each step by a code).
+CASE_STEPS = {
+    "opened": _l("登记"), "party_added": _l("登记当事人"), "routed": _l("分流"), "sent_back": _l("退回分流"),
+    "consent": _l("当事人意见"), "mediation_started": _l("开始调解"), "mediators_appointed": _l("指定调解员"),
+    "rights_notice": _l("告知权利义务"), "session": _l("调解"), "extended": _l("延长调解期限"),
+    "mediation_failed": _l("调解不成"), "agreement_drafted": _l("制作协议书"), "signed": _l("签名"),
+    "agreement_effective": _l("协议生效"), "performed": _l("履行"), "consultation": _l("法律咨询"),
+    "referred": _l("转介"), "resolved": _l("办结"), "supervision_order": _l("督办单"), "follow_up": _l("回访"),
+    "reopened": _l("重新办理"), "closed": _l("结案"), "agenda_item": _l("提交议事"), "council_decided": _l("议事决定"),
+}
 # Which station's staff take which step (the office takes any); the gateway checks again.
 STEP_STATION = {
     "party": ("reception", "triage", "mediation"), "route": ("triage",), "send_back": ("mediation", "legal", "council"),
@@ -87,7 +97,8 @@ def cases():
 def case(case_id, problem: GatewayProblem | None = None):
     found = g.api.get(f"/api/v1/cases/{case_id}")
     return render_template("desk/case.html", case=found, steps=mine(steps_allowed(found)), problem=problem,
-                           stations=dict(STATIONS), today=datetime.now(SHANGHAI).date().isoformat())
+                           stations=dict(STATIONS), step_names=CASE_STEPS,
+                           today=datetime.now(SHANGHAI).date().isoformat())
 
 
 def _lines(name: str) -> list[str]:

@@ -33,6 +33,7 @@ TASK_FILTERS = (*REPORT_FILTERS, "card")
 EXPORTS = {"reports": "/api/v1/exports/reports", "figures": "/api/v1/exports/figures",
            "staff-performance": "/api/v1/exports/staff-performance"}
 PER_PAGE = 20
+EXPORT_TIMEOUT_S = 300  # a workbook's first byte comes once the gateway has written its last row
 DESK = ("station_staff", *OFFICE)
 # The desk screens' side menu: (endpoint, label, roles that use it), in order.
 DESK_MENU = (
@@ -147,7 +148,7 @@ def export(what, fmt):
         abort(404)
     params = api_filters({k: v for k, v in request.args.items() if v and k not in ("lang", "kind", "page")})
     response = g.api.client.request("GET", f"{EXPORTS[what]}.{fmt}?{urlencode(params)}", g.lang,
-                                    g.sign_in.access_token, stream=True)
+                                    g.sign_in.access_token, stream=True, timeout=EXPORT_TIMEOUT_S)
     if response.status_code >= 300:
         answer_of(response)  # the gateway's problem, shown as the error page
     headers = {k: response.headers[k] for k in ("Content-Type", "Content-Disposition") if k in response.headers}

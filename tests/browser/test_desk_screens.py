@@ -346,6 +346,18 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
         assert outside == 0, viewport
 
 
+@pytest.mark.parametrize("username, paths", [
+    ("ytl-admin", ("/office/events?kind=tasks", "/office/staff", "/office/patrols", "/desk/council")),
+    ("ytl-review-01", ("/review",)),
+])
+def test_every_other_desk_page_is_accessible(desktop, username, paths):
+    page = signed_in(desktop(), username, paths[0])
+    for path in paths:
+        page.goto(path)
+        assert page.locator("h1").count() == 1
+        accessible(page)
+
+
 def test_english_on_the_desk_screens(desktop):
     page = signed_in(desktop(), "ytl-admin", "/office?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -41,6 +41,8 @@ DESK_MENU = (
     ("office.events", _l("事件管理"), (*OFFICE, "grid_leader")),
     ("office.approvals", _l("审批"), DECIDERS),
     ("office.supervision", _l("督办"), DECIDERS),
+    ("office.staff", _l("人员绩效"), OFFICE),
+    ("office.patrols", _l("巡查覆盖"), (*OFFICE, "grid_leader")),
     ("office.street_queue", _l("街道待办"), STREET),
     ("desk.cases", _l("六站案件"), DESK),
     ("desk.council", _l("居民议事"), DESK),
@@ -214,6 +216,32 @@ def _count(tasks: list[dict], key) -> list[tuple[str, int, int]]:
         pair = counts.setdefault(key(item), [0, 0])
         pair[0 if item["supervision"] in ("red", "supervised") else 1] += 1
     return sorted(((name, red, yellow) for name, (red, yellow) in counts.items()), key=lambda c: (-c[1], -c[2]))
+
+
+# --- 人员绩效 and 巡查覆盖 ------------------------------------------------------------
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+@blueprint.get("/office/staff")
+@signed_in(OFFICE)
+def staff():
+    """人员绩效 for a scoring period (this quarter by default), sortable by any rate."""
+    period = request.args.get("period") or quarter_of(datetime.now(SHANGHAI).date())
+    sort = request.args.get("sort", "score")
+    rows = g.api.get("/api/v1/staff-performance", period=period)["items"]
+    if sort in ("score", "timeliness", "quality", "satisfaction"):
+        rows.sort(key=lambda r: (r[sort] is None, -float(r[sort] or 0)))
+    return render_template("office/staff.html", period=period, rows=rows, sort=sort)
+
+
+@blueprint.get("/office/patrols")
+@signed_in((*OFFICE, "grid_leader"))
+def patrols():
+    """巡查覆盖: per day and grid, who patrolled and how many of the grid's buildings they reached."""
+    first, last = period_of(request.args)
+    coverage = g.api.get("/api/v1/patrol-coverage", **{"from": first.isoformat(), "to": last.isoformat()})
+    return render_template("office/patrols.html", first=first, last=last, rows=coverage["rows"])
 
 
 # --- 街道平台 ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Routes the community office and the street platform work from at their desks: requests waiting
-for approval (审批), the escalated queue with every reason on the way up, and the exports (导出)
-of the filtered report list, the figures and staff performance as CSV or an Excel workbook."""
+for approval (审批), the escalated queue with every reason on the way up, the community's plan, and
+the exports (导出) of the filtered report list, the figures and staff performance as CSV or an Excel
+workbook."""
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from gateway import exports, views

@@ -33,7 +33,8 @@ TASK_FILTERS = (*REPORT_FILTERS, "card")
 EXPORTS = {"reports": "/api/v1/exports/reports", "figures": "/api/v1/exports/figures",
            "staff-performance": "/api/v1/exports/staff-performance"}
 PER_PAGE = 20
-EXPORT_TIMEOUT_S = 300  # a workbook's first byte comes once the gateway has written its last row
+# A workbook's first byte comes once the gateway has written its last row: minutes for 100,000 rows.
+EXPORT_TIMEOUT_S = 900
 DESK = ("station_staff", *OFFICE)
 # The desk screens' side menu: (endpoint, label, roles that use it), in order.
 DESK_MENU = (

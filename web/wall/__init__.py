@@ -13,6 +13,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from shared.times import SHANGHAI
 from web.gateway_client import GatewayProblem
+from web.office import period_of, period_query
 from web.views.access import signed_in
 
 blueprint = Blueprint("wall", __name__, template_folder="templates")
@@ -92,7 +93,7 @@ def _event_kind(task: dict) -> str:
 def wall():
     now = datetime.now(SHANGHAI)
     today = now.date()
-    month = _day_query(today.replace(day=1), (today - today.replace(day=1)).days + 1)
+    month = period_query(*period_of({}))  # this month, as 工作台 shows it by default
     whole = (g.api.get("/api/v1/figures", **month)["rows"] or [{}])[0]
     today_found = (g.api.get("/api/v1/figures", **_day_query(today))["rows"] or [{"found": 0}])[0]["found"]
     by_category = g.api.get("/api/v1/figures", **month, group_by="category")["rows"]

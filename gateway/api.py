@@ -9,9 +9,10 @@ from gateway import views
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import public
-from gateway.plumbing import call, json_body, query_args, services_health
+from gateway.plumbing import call, json_body, known_building, query_args, services_health
 from gateway.problems import Problem
 from shared.contracts import reasons, rpc, scoring
+from shared.contracts.validation import EARLIEST, LATEST
 
 blueprint = Blueprint("api", __name__)
 
@@ -95,7 +96,9 @@ def get_media(media_id):
                                    "content": {"application/json": {"schema": views.ReportCreated}}}})
 @requires("reports:create")
 def create_report():
-    created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport))
+    report = json_body(rpc.NewReport)
+    known_building(g.caller["community"], report.get("building"))
+    created = call("reporting", "create_report", g.caller, report)
     # 200 when the client's own id was filed before: the outbox sent it again.
     return jsonify(created), 201 if created["created"] else 200, {
         "Location": f"/api/v1/reports/{created['report']['id']}"}
@@ -106,6 +109,15 @@ def create_report():
 @requires("reports:read")
 def list_reports():
     return jsonify(call("reporting", "list_reports", g.caller, query_args(rpc.ReportFilter)))
+
+
+@blueprint.get("/api/v1/reports/possible-duplicates")
+@documented(query=rpc.DuplicateQuery, returns=views.DuplicateCandidates)
+@requires("reports:support")
+def possible_duplicates():
+    """Before reporting: open reports of the same category at the same building (24 h), to join with "me too";
+    their words only where the caller may read the report."""
+    return jsonify(call("reporting", "possible_duplicates", g.caller, query_args(rpc.DuplicateQuery)))
 
 
 @blueprint.get("/api/v1/reports/<report_id>")
@@ -291,10 +303,10 @@ def mark_notifications_read():
 @requires("calendar:read")
 def calendar():
     year = request.args.get("year", "")
-    if not year.isdigit():
+    if not (year.isascii() and year.isdigit()):  # "²".isdigit() is true, int("²") fails
         raise Problem.on_field(422, "year", "required")
-    if not 1 <= int(year) <= 9999:
-        raise Problem.on_field(422, "year", "invalid_value")
+    if not EARLIEST.year <= int(year) <= LATEST.year:
+        raise Problem.on_field(422, "year", "number_out_of_range", min=EARLIEST.year, max=LATEST.year)
     return jsonify(year=int(year), days=call("dispatch", "list_calendar", int(year)))
 
 

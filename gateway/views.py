@@ -261,6 +261,21 @@ class ReportCreated(View):
     created = fields.Boolean(required=True, metadata={"description": "false: filed before under the same id"})
 
 
+class DuplicateCandidates(View):
+    class Candidate(View):
+        id = fields.String(required=True)
+        status = fields.String(required=True)
+        status_name = fields.Nested(Names, required=True)
+        created_at = _moment(required=True)
+        supporters = fields.Integer(required=True)
+        description = _text(metadata={"description": "only when the caller may read the report"})
+        mine = fields.Boolean(required=True, metadata={"description": "the caller reported it"})
+        joined = fields.Boolean(required=True, metadata={"description": "the caller said \"me too\""})
+
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Candidate), required=True)
+
+
 class Support(View):
     report_id = fields.String(required=True)
     supporters = fields.Integer(required=True)
@@ -884,6 +899,12 @@ class DeskFigures(View):
     to = fields.Date(required=True)
     stations = fields.List(fields.Nested(StationRow), required=True)
     total = fields.Nested(StationRow, required=True)
+
+
+class Probe(View):
+    status = fields.String(required=True, metadata={"example": "ok"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"example": {"database": "ok", "broker": "ok"}})
 
 
 class OpsHealth(View):

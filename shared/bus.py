@@ -384,11 +384,10 @@ class QuorumRpcConsumer(RpcConsumer):
 
 
 class QuorumRpc(Rpc):
+    """nameko's RPC on a quorum request queue; services declare theirs with ``@command`` or ``@query``
+    (shared.entrypoints), which say whether the call changes anything."""
+
     rpc_consumer = QuorumRpcConsumer()
-
-
-rpc = QuorumRpc.decorator
-"""``@rpc`` for every service: nameko's, on a quorum request queue."""
 
 
 def rpc_queue(service: str) -> Queue:

@@ -11,6 +11,7 @@ import amqp
 import psycopg2
 import pytest
 import requests
+from nameko.rpc import ServiceProxy
 
 BROKER = os.environ.get("TEST_AMQP_URI", os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
 MANAGEMENT = os.environ.get("TEST_RABBITMQ_MANAGEMENT", "http://127.0.0.1:15672")
@@ -117,3 +118,17 @@ def answers(service) -> bool:
         return True
     except Exception:
         return False
+
+
+class WithRequestIds:
+    """A nameko cluster or service proxy whose every call carries a fresh request id (``command_id``):
+    commands need one, queries ignore it. A ``command_id`` given explicitly is sent as it is."""
+
+    def __init__(self, target):
+        self._target = target
+
+    def __getattr__(self, name):
+        found = getattr(self._target, name)
+        if isinstance(found, ServiceProxy):
+            return WithRequestIds(found)
+        return lambda *args, **kwargs: found(*args, **{"command_id": f"test:{uuid.uuid4()}", **kwargs})

@@ -4,7 +4,7 @@ import base64
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select, true
 
 from services.reporting import domain
 from services.reporting.domain import Status
@@ -89,20 +89,41 @@ def _possible_duplicates(uow, report: Report, caller: dict) -> dict:
     and those the reporter may see (others' reports are counted, never shown)."""
     if not report.building:
         return {"count": 0, "items": []}
-    same = [
-        Report.community == report.community,
-        Report.category == report.category,
-        Report.building == report.building,
-        Report.created_at >= report.created_at - domain.DUPLICATE_WINDOW,
-        Report.status.in_(domain.OPEN_STATUSES),
-        Report.id != report.id,
-    ]
+    same = [*_same_problem(report.community, report.category, report.building, report.created_at),
+            Report.id != report.id]
     count = uow.session.scalar(select(func.count()).select_from(Report).where(*same))
     rows = uow.session.scalars(
         select(Report).where(*same, _visibility(caller)).order_by(Report.created_at.desc()).limit(10)
     ).all() if count else []
     return {"count": count, "items": [{"id": r.id, "description": r.description, "status": r.status,
                                        "created_at": shown_local(r.created_at)} for r in rows]}
+
+
+def _same_problem(community: str, category: str, building: str, at: datetime) -> list:
+    """Open reports of ``category`` at ``building`` made in the duplicate window before ``at``, as SQL."""
+    return [Report.community == community, Report.category == category, Report.building == building,
+            Report.created_at >= at - domain.DUPLICATE_WINDOW, Report.status.in_(domain.OPEN_STATUSES)]
+
+
+def possible_duplicates(uow, caller: dict, query: dict, now: datetime) -> dict:
+    """Before reporting: open reports of the same kind at the same building, to join ("me too") rather
+    than report again. Ids, states and times are shown for all (as Open311 shows them); the words
+    only of those the caller may see."""
+    caller = load(rpc.Caller, caller)
+    query = load(rpc.DuplicateQuery, query)
+    same = _same_problem(caller["community"], query["category"], query["building"], now)
+    visible = _visibility(caller)
+    joined = select(Supporter.report_id).where(Supporter.account_id == caller["account_id"])
+    with uow:
+        rows = uow.session.execute(
+            select(Report, visible if visible is not True else true(), Report.id.in_(joined))
+            .where(*same).order_by(Report.created_at.desc(), Report.id).limit(20)).all()
+        return {"count": len(rows), "items": [
+            {"id": r.id, "status": r.status, "status_name": dict(zip(("zh", "en"), domain.STATUS_NAMES[r.status])),
+             "created_at": shown_local(r.created_at), "supporters": r.supporters,
+             "description": r.description if seen else None,
+             "mine": r.reporter_id == caller["account_id"], "joined": bool(was_joined)}
+            for r, seen, was_joined in rows]}
 
 
 def support_report(uow, caller: dict, report_id: str, now: datetime) -> dict:
@@ -482,7 +503,7 @@ def mark_read(uow, caller: dict, data: dict) -> dict:
         read = select(NotificationRead.notification_id).where(NotificationRead.account_id == caller["account_id"])
         mine = select(Notification.id).join(Report, Report.id == Notification.report_id).where(
             *_messages_of(caller), Notification.id.not_in(read))
-        for notification_id in uow.session.scalars(mine.where(condition)):
+        for notification_id in uow.session.scalars(mine.where(condition)).all():
             uow.session.add(NotificationRead(account_id=caller["account_id"], notification_id=notification_id))
         uow.commit()
         return {"unread": uow.session.scalar(select(func.count()).select_from(mine.subquery()))}
@@ -514,9 +535,19 @@ def upload_media(uow, caller: dict, content_type: str, content_b64: str, now: da
 def get_media(uow, caller: dict, media_id: str) -> dict:
     with uow:
         media = uow.session.get(Media, media_id)
-        if media is None or media.community != caller["community"]:
+        if media is None or media.community != caller["community"] or not _may_see_media(uow, caller, media):
             raise NotFound("media_not_found", field="media_id", params={"id": media_id})
         return {"content_type": media.content_type, "content_b64": base64.b64encode(media.data).decode()}
+
+
+def _may_see_media(uow, caller: dict, media: Media) -> bool:
+    """A photo is seen by whoever uploaded it and by those who may see a report it belongs to."""
+    if media.uploaded_by == caller["account_id"]:
+        return True
+    of_a_visible_report = select(Report.id).where(
+        Report.community == caller["community"], _visibility(caller),
+        cast(Report.photos, String).contains(media.id, autoescape=True)).limit(1)
+    return uow.session.scalars(of_a_visible_report).first() is not None
 
 
 def _visible_report(uow, caller: dict, report_id: str, lock: bool = False) -> Report:

@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from shared.contracts import reasons
 from shared.contracts.roles import STATIONS
 from shared.contracts.scoring import RuleImport
-from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Request, list_of, one_of, text
+from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Day, Moment, Request, list_of, one_of, text
 
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
 MAX_URL = 1000
@@ -63,12 +63,15 @@ class NewReport(Request):
     urgent = fields.Boolean(load_default=False)
     channel = fields.String(load_default="app", validate=validate.OneOf(CHANNELS))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a 422 names the missing location beside any bad field
     def _has_location(self, data, **_kwargs):
+        errors = {}
         if not (data.get("grid") or data.get("building") or data.get("address")):
-            raise ValidationError("location_required", field_name="location")
+            errors["location"] = ["location_required"]
         if data.get("unit") and not data.get("building"):
-            raise ValidationError("required", field_name="building")
+            errors["building"] = ["required"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Choices(fields.Field):
@@ -93,9 +96,9 @@ class ReportFilter(Request):
     reporter = fields.String(load_default=None)
     level = one_of(LEVELS, load_default=None)
     handler = fields.String(load_default=None, metadata={"description": "the staff code of whoever has it now"})
-    due_before = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    due_before = Moment(load_default=None, default_timezone=None)
+    created_from = Moment(load_default=None, default_timezone=None)
+    created_to = Moment(load_default=None, default_timezone=None)
     sort = one_of(("-created", "deadline"), load_default="-created")
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
@@ -112,12 +115,17 @@ class TaskFilter(Request):
     handler = fields.String(load_default=None, metadata={"description": "the handler's staff code"})
     card = Choices(CARDS, load_default=None)
     report_id = fields.String(load_default=None)
-    due_before = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    due_before = Moment(load_default=None, default_timezone=None)
+    created_from = Moment(load_default=None, default_timezone=None)
+    created_to = Moment(load_default=None, default_timezone=None)
     sort = one_of(("deadline", "-deadline", "-created"), load_default="deadline")
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class DuplicateQuery(Request):
+    category = text(64, min_length=1, required=True)
+    building = text(32, min_length=1, required=True)
 
 
 class PublicReportFilter(Request):
@@ -126,12 +134,12 @@ class PublicReportFilter(Request):
     ids = fields.List(text(64), load_default=None, validate=validate.Length(max=100))
     category = text(64, load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(("open", "closed")))
-    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_from = Moment(load_default=None, default_timezone=None)
+    created_to = Moment(load_default=None, default_timezone=None)
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
-def reason_code(kind: str):
+def standard_reason(kind: str):
     """A standard reason of ``kind`` (shared.contracts.reasons), optional beside the free-text note."""
     return one_of(reasons.codes(kind), error="unknown_reason", allow_none=True, load_default=None)
 
@@ -145,7 +153,7 @@ def _reason_given(data: dict, note_field: str) -> None:
 class Verification(Request):
     passed = fields.Boolean(required=True)
     note = text(MAX_NOTE, load_default=None, allow_none=True)
-    reason_code = reason_code("verification_failure")  # why it failed
+    reason_code = standard_reason("verification_failure")  # why it failed
     photos = NewReport._declared_fields["photos"]  # what the verifier saw on site
     # On a pass, the verifier may name a household found responsible and the village rule it broke:
     # scoring then proposes a deduction, which the review group must verify.
@@ -184,20 +192,20 @@ class Reasoned(Request):
 
 
 class TaskReturn(Reasoned):
-    reason_code = reason_code("return")
+    reason_code = standard_reason("return")
 
 
 class Escalation(Reasoned):
-    reason_code = reason_code("escalation")
+    reason_code = standard_reason("escalation")
 
 
 class ExtensionRequest(Reasoned):
-    reason_code = reason_code("extension")
-    until = fields.AwareDateTime(required=True, default_timezone=None)
+    reason_code = standard_reason("extension")
+    until = Moment(required=True, default_timezone=None)
 
 
 class DeferralRequest(Reasoned):
-    reason_code = reason_code("deferral")
+    reason_code = standard_reason("deferral")
 
 
 class Decision(Request):
@@ -218,7 +226,7 @@ MAX_TRACK_POINTS = 500
 
 
 def _moment(**kwargs):
-    return fields.AwareDateTime(default_timezone=None, **kwargs)
+    return Moment(default_timezone=None, **kwargs)
 
 
 def _client_id():
@@ -267,8 +275,8 @@ class PatrolEnd(Request):
 class PatrolFilter(Request):
     walker = fields.String(load_default=None, metadata={"description": "a walker's staff code"})
     grid = fields.String(load_default=None)
-    started_from = fields.AwareDateTime(load_default=None, default_timezone=None)
-    started_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    started_from = Moment(load_default=None, default_timezone=None)
+    started_to = Moment(load_default=None, default_timezone=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -276,8 +284,8 @@ class PatrolFilter(Request):
 class CoverageQuery(Request):
     """Days in Asia/Shanghai, both included; at most a quarter."""
 
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
     grid = fields.String(load_default=None)
 
     @validates_schema
@@ -314,8 +322,8 @@ class CalendarDayChange(Request):
 
 
 class FiguresQuery(Request):
-    period_from = fields.AwareDateTime(required=True, default_timezone=None)
-    period_to = fields.AwareDateTime(required=True, default_timezone=None)
+    period_from = Moment(required=True, default_timezone=None)
+    period_to = Moment(required=True, default_timezone=None)
     # community: the street platform's figures, one row per community of its street
     group_by = fields.String(load_default="none",
                              validate=validate.OneOf(("none", "community", "grid", "handler", "category")))
@@ -412,12 +420,12 @@ class MediatorAppointment(Request):
 
 
 class RightsNotice(Request):
-    given_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=None)
+    given_at = Moment(allow_none=True, load_default=None, default_timezone=None)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
 
 class MediationSession(Request):
-    held_at = fields.AwareDateTime(required=True, default_timezone=None)
+    held_at = Moment(required=True, default_timezone=None)
     place = text(200, min_length=1, required=True)
     attendees = list_of(text(100, min_length=1), min_length=1, required=True)
     record = text(MAX_TEXT, min_length=1, required=True)
@@ -442,7 +450,7 @@ class Obligation(Request):
     party_id = text(64, min_length=1, required=True)
     what = text(MAX_NOTE, min_length=1, required=True)
     how = text(MAX_NOTE, min_length=1, required=True)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class AgreementDraft(Request):
@@ -462,17 +470,17 @@ class Signature(Request):
 
 
 class Performance(Request):
-    performed_on = fields.Date(required=True)
+    performed_on = Day(required=True)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
 
 class JudicialConfirmation(Request):
     """司法确认: the parties' application to the court and, once made, the court's decision."""
 
-    applied_on = fields.Date(required=True)
+    applied_on = Day(required=True)
     court = text(200, min_length=1, required=True)
     decision = one_of(("confirmed", "rejected"), allow_none=True, load_default=None)
-    decided_on = fields.Date(allow_none=True, load_default=None)
+    decided_on = Day(allow_none=True, load_default=None)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
     @validates_schema
@@ -512,13 +520,13 @@ class CaseResolution(Request):
 class SupervisionOrder(Request):
     to = text(100, min_length=1, required=True)
     instruction = text(MAX_NOTE, min_length=1, required=True)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class FollowUp(Request):
     satisfied = fields.Boolean(required=True)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
-    visited_on = fields.Date(allow_none=True, load_default=None)
+    visited_on = Day(allow_none=True, load_default=None)
 
 
 class AgendaItem(Request):
@@ -544,7 +552,7 @@ class Attendees(fields.Field):
 
 
 class CouncilMeeting(Request):
-    held_at = fields.AwareDateTime(required=True, default_timezone=None)
+    held_at = Moment(required=True, default_timezone=None)
     place = text(200, min_length=1, required=True)
     attendees = Attendees(required=True)
     item_ids = list_of(text(64, min_length=1), min_length=1, required=True)
@@ -561,8 +569,8 @@ class CouncilDecision(Request):
 
 
 class MediationFigures(Request):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
 
     @validates_schema
     def _runs_forward(self, data, **_kwargs):

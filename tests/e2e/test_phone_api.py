@@ -172,6 +172,25 @@ def test_me_too_is_counted_once_per_account_and_never_for_the_reporter(as_user):
     assert as_user("wuli").post(f"/api/v1/reports/{filed['id']}/me-too").status_code == 403
 
 
+def test_before_reporting_a_resident_finds_the_same_problem_to_join(as_user):
+    zhang, resident = as_user("zhangyan"), as_user("ytl-44-1-01")
+    filed = report(zhang, category="sanitation.garbage", building="48", description="48号楼垃圾桶满溢",
+                   attributes={})
+    lookup = {"category": "sanitation.garbage", "building": "48"}
+    (found,) = [d for d in resident.get("/api/v1/reports/possible-duplicates", params=lookup).json()["items"]
+                if d["id"] == filed["id"]]
+    assert found["description"] is None and (found["mine"], found["joined"]) == (False, False)  # not hers to read
+    assert resident.post(f"/api/v1/reports/{filed['id']}/me-too").status_code == 200
+    (joined,) = [d for d in resident.get("/api/v1/reports/possible-duplicates", params=lookup).json()["items"]
+                 if d["id"] == filed["id"]]
+    assert joined["joined"] is True and joined["supporters"] == 1
+    (own,) = [d for d in zhang.get("/api/v1/reports/possible-duplicates", params=lookup).json()["items"]
+              if d["id"] == filed["id"]]
+    assert own["description"] == "48号楼垃圾桶满溢" and own["mine"] is True
+    missing = resident.get("/api/v1/reports/possible-duplicates", params={"category": "sanitation.garbage"})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "building"
+
+
 def test_a_report_sent_again_under_the_phones_own_id_is_filed_once(as_user):
     zhang, admin = as_user("zhangyan"), as_user("ytl-admin")
     chosen = str(uuid.uuid4())

@@ -1,6 +1,6 @@
 """patrols: walks, check-ins and track points
 
-Revision: 3c92654d001b (after a838c4da16dc), 2026-12-01 04:21:39.259136
+Revision: 3c92654d001b (after 2441c8d05357), 2026-12-01 04:21:39.259136
 """
 import sqlalchemy as sa
 from alembic import op
@@ -8,7 +8,7 @@ from alembic import op
 import shared.db
 
 revision = '3c92654d001b'
-down_revision = 'a838c4da16dc'
+down_revision = '2441c8d05357'
 branch_labels = None
 depends_on = None
 

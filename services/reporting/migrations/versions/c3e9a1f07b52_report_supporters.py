@@ -1,6 +1,6 @@
 """reports: "me too" (附议), who joined a report and how many
 
-Revision: c3e9a1f07b52 (after a5c97e6bc442), 2026-12-01 04:25:00
+Revision: c3e9a1f07b52 (after 8471ac4d478a), 2026-12-01 04:25:00
 """
 import sqlalchemy as sa
 from alembic import op
@@ -8,7 +8,7 @@ from alembic import op
 import shared.db
 
 revision = 'c3e9a1f07b52'
-down_revision = 'a5c97e6bc442'
+down_revision = '8471ac4d478a'
 branch_labels = None
 depends_on = None
 

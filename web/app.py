@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def create_app(config: dict | None = None, gateway: GatewayClient | None = None) -> Flask:
+def create_app(config: dict | None = None) -> Flask:
     config = config or component_config("web")
     bind = os.environ.get("WEB_BIND", "127.0.0.1:8100")
     check_secret_key(config["SECRET_KEY"], bind, "WEB_SECRET_KEY", "the console", "every form's CSRF token")
@@ -45,7 +45,7 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
         # Behind TLS-terminating proxies: their X-Forwarded-Proto makes the cookies Secure.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops)
     console = Console(
-        gateway=gateway or GatewayClient(config["GATEWAY_URL"], float(config["GATEWAY_TIMEOUT_S"])),
+        gateway=GatewayClient(config["GATEWAY_URL"], float(config["GATEWAY_TIMEOUT_S"])),
         sessions=SessionStore(session_factory(create_db_engine(config["DATABASE_URL"])),
                               int(config["SESSION_IDLE_S"])),
         secret=config["SECRET_KEY"],
@@ -63,7 +63,7 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
         g.sign_in = console.sessions.find(request.cookies.get(SESSION_COOKIE))
         g.visit = request.cookies.get(ANONYMOUS_COOKIE) or secrets.token_urlsafe(16)
         g.api = Api(console.gateway, console.sessions, g.sign_in, g.lang)
-        if request.method not in SAFE_METHODS and request.endpoint not in ("probes.livez", "probes.readyz"):
+        if request.method not in SAFE_METHODS:
             sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
             if not hmac.compare_digest(sent, csrf_token()):
                 abort(400, "csrf")
@@ -74,7 +74,8 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
         if request.args.get("lang") in LANGUAGES:
             response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax",
                                 secure=secure)
-        if g.get("sign_in") is None and ANONYMOUS_COOKIE not in request.cookies and "visit" in g:
+        sets_visit = any(h.startswith(f"{ANONYMOUS_COOKIE}=") for h in response.headers.getlist("Set-Cookie"))
+        if g.get("sign_in") is None and ANONYMOUS_COOKIE not in request.cookies and "visit" in g and not sets_visit:
             response.set_cookie(ANONYMOUS_COOKIE, g.visit, httponly=True, samesite="Lax", secure=secure)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -126,7 +127,10 @@ def create_app(config: dict | None = None, gateway: GatewayClient | None = None)
         elif error.code == 413:
             title, step = _("提交的内容太大"), next_step(413)
         else:
-            title, step = error.name, next_step(error.code or 500)
+            # Anything else (500 included: an unexpected failure is logged by Flask) in the person's words.
+            title, step = _("这一步没有成功（%(code)s）", code=error.code), next_step(error.code or 500)
+        if wants_json():
+            return jsonify(title=title, next_step=step, errors=[]), error.code
         return render_template("error.html", status=error.code, title=title, next_step=step), error.code
 
     views.register(app)

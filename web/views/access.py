@@ -1,7 +1,11 @@
 """Pages for signed-in people only, and pages a role has no use for."""
 from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+
+from web.gateway_client import next_step
+from web.views.forms import wants_json
 
 
 def signed_in(roles: tuple[str, ...] | None = None):
@@ -12,6 +16,8 @@ def signed_in(roles: tuple[str, ...] | None = None):
         @wraps(view)
         def guarded(*args, **kwargs):
             if g.sign_in is None:
+                if wants_json():  # the outbox keeps the item until the person has signed in again
+                    return jsonify(title=_("请先登录"), next_step=next_step(401), errors=[]), 401
                 return redirect(url_for("auth.sign_in_page", next=request.full_path.rstrip("?")))
             if roles is not None and g.sign_in.role not in roles:
                 abort(403)

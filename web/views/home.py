@@ -1,5 +1,5 @@
 """Where each role lands, and 我的 (account, language, sign-out, the outbox)."""
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, send_from_directory, url_for
 
 from web.views.access import signed_in
 
@@ -35,3 +35,11 @@ def me():
 @signed_in()
 def outbox():
     return render_template("outbox.html")
+
+
+@blueprint.get("/sw.js")
+def service_worker():
+    """From the site's root, so it may look after every page; never cached, so a new one takes over."""
+    answer = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    answer.headers["Cache-Control"] = "no-cache"
+    return answer

@@ -2,7 +2,7 @@
 and the report's photos (read through the gateway with the viewer's own token)."""
 from flask import Blueprint, Response, g, render_template, request, url_for
 
-from web.gateway_client import answer_of
+from web.gateway_client import GatewayProblem, answer_of
 from web.views.access import signed_in
 from web.views.forms import finish, key_of_form, new_key, text, upload_photos
 
@@ -54,6 +54,9 @@ def create():
         "building": text("building"),
         "unit": text("unit"),
         "address": text("address"),
+        # WGS-84 as the phone's geolocation gives it, stored as such (the gateway checks the numbers).
+        "latitude": text("latitude"),
+        "longitude": text("longitude"),
         "urgent": request.form.get("urgent") == "1",
         "photos": photos,
         # On patrol for the grid staff; the console is the web channel for everyone else.
@@ -82,7 +85,11 @@ def report(report_id):
     found = g.api.get(f"/api/v1/reports/{report_id}")
     duplicates = []
     for duplicate_id in request.args.getlist("duplicate")[:5]:
-        duplicates.append(g.api.get(f"/api/v1/reports/{duplicate_id}"))
+        try:
+            duplicates.append(g.api.get(f"/api/v1/reports/{duplicate_id}"))
+        except GatewayProblem as problem:
+            if problem.status not in (403, 404):  # one the viewer may not see is simply not listed
+                raise
     role, me = g.sign_in.role, g.sign_in.account
     may_verify = found["status"] == "resolved" and role in GRID_STAFF
     may_rate = found["status"] == "closed" and not found.get("rating") and found["reporter"]["id"] == me["account_id"]

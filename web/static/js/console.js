@@ -121,7 +121,7 @@
         var els = form.querySelectorAll('[name="' + pair[0] + '"]');
         Array.prototype.forEach.call(els, function (el) {
           if (el.type === "checkbox" || el.type === "radio") { if (el.value === pair[1]) el.checked = true; }
-          else if (el.type !== "hidden" || pair[0] === "idempotency_key") el.value = pair[1];
+          else el.value = pair[1];
         });
       });
       form._photos = draft.photos || [];
@@ -162,12 +162,13 @@
     item.photos.forEach(function (blob, i) { body.append("photos", blob, "photo-" + (i + 1) + ".jpg"); });
     return fetch(item.action, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "Accept": "application/json", "Idempotency-Key": item.id, "X-CSRF-Token": csrf }
+      headers: { "Accept": "application/json", "X-CSRF-Token": csrf }  // the item's key is its form's field
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         // 5xx: the platform did not take it; it stays queued like an offline item.
-        return { sent: response.ok, kept: response.status >= 500 || response.status === 401, status: response.status,
-                 answer: answer };
+        // Sent only when the console answered where to go next: a page instead (a sign-in form) is not a send.
+        return { sent: response.ok && Boolean(answer.redirect), kept: response.status >= 500 || response.status === 401
+                 || (response.ok && !answer.redirect), status: response.status, answer: answer };
       });
     }, function () {
       return { sent: false, kept: true, offline: true };
@@ -314,6 +315,23 @@
     show(0);
   }
 
+  /* ---- 使用当前位置: WGS-84 from the phone, only when asked ---- */
+
+  function locator(area) {
+    if (!navigator.geolocation) return;
+    var status = area.querySelector("[data-locate-status]");
+    area.hidden = false;
+    area.querySelector("[data-locate-button]").addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (where) {
+        var lat = where.coords.latitude.toFixed(6), lon = where.coords.longitude.toFixed(6);
+        area.querySelector('[name="latitude"]').value = lat;
+        area.querySelector('[name="longitude"]').value = lon;
+        status.textContent = say(status.dataset.done, { lat: lat, lon: lon });
+        saveDraft(area.closest("form"));
+      }, function () { status.textContent = status.dataset.failed; }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  }
+
   document.addEventListener("input", function (event) {
     var box = event.target;
     if (!box.dataset || !box.dataset.filter) return;
@@ -389,11 +407,27 @@
     });
   }
 
+  function showNetwork() {
+    var note = document.getElementById("offline-note");
+    if (note) note.hidden = navigator.onLine;
+  }
+
   window.addEventListener("online", flush);
+  window.addEventListener("online", showNetwork);
+  window.addEventListener("offline", showNetwork);
+  document.addEventListener("submit", function (event) {
+    // Signing out: the lists kept for offline use go with the sign-in.
+    if (event.target.matches("[data-sign-out]") && window.caches) caches.delete("console-pages-v1");
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    showNetwork();
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js");
+    // Not signed in (no outbox banner): no one's lists stay behind for the next person.
+    if (!document.getElementById("outbox-banner") && window.caches) caches.delete("console-pages-v1");
     var sendNow = document.getElementById("outbox-send-now");
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);
+    document.querySelectorAll("[data-locate]").forEach(locator);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
     showCount();
     showOutboxPage();

@@ -11,32 +11,10 @@ import yaml
 from openpyxl import load_workbook
 
 from deploy.demo.load import DEMO_FILE, DEMO_PASSWORD
-from tests.browser.conftest import Watch, accessible, screenshot
+from tests.browser.conftest import accessible, screenshot
 from tests.support import wait_until
 
-DESKTOP = {"width": 1366, "height": 768}
 WALL = {"width": 1920, "height": 1080}
-
-
-@pytest.fixture
-def desktop(browser, platform):
-    """desktop(viewport=…) -> a new desktop-sized browser context on the console (zh-CN); checked at the end."""
-    contexts, watches = [], []
-
-    def open_desktop(viewport=DESKTOP, **options):
-        context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=platform.web_url,
-                                      accept_downloads=True, **options)
-        watch = Watch()
-        watch.attach(context)
-        contexts.append(context)
-        watches.append(watch)
-        return context
-
-    yield open_desktop
-    for context in contexts:
-        context.close()
-    for watch in watches:
-        watch.check()
 
 
 def signed_in(context, username: str, path: str = "/"):

@@ -212,7 +212,8 @@ class Stack:
             self.vhost, self.broker = Vhost().create(), None
             uri = self.vhost.uri
         else:
-            self.vhost, self.broker = None, RabbitNode(self.folder / "rabbitmq", "grid-bench-flow",
+            # Node names are machine-wide (epmd): each run's is its own.
+            self.vhost, self.broker = None, RabbitNode(self.folder / "rabbitmq", f"grid-bench-{os.urandom(3).hex()}",
                                                        os.urandom(16).hex().upper()).start()
             uri = self.broker.uri
         self.uri = uri

@@ -95,6 +95,8 @@ class Storage(DependencyProvider):
                 relayed = 0
                 while published := self.relay.relay_once():
                     relayed += published
+                    if published < self.relay.batch_size:
+                        break  # a short batch took all there was; a commit since then has set the wake-up
                 backoff = 1
                 poll = RELAY_POLL_S if relayed else min(poll * 2, RELAY_IDLE_POLL_S)
                 self._wake.wait(poll)

@@ -146,7 +146,7 @@ class Calendars:
         if revision is not None and cached is not None and cached[0] == revision:
             return cached[1]
         calendar = _calendar(uow)
-        if revision is not None:  # read in the same transaction as the revision: they belong together
+        if revision is not None:  # the days were read after the revision: a change between them reads them again
             self._cached = (revision, calendar)
         return calendar
 

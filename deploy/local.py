@@ -67,16 +67,18 @@ def ensure_broker(uri: str, wait_s: float = 90) -> None:
 
 
 class LocalPlatform:
-    """The four services and the gunicorn gateway as child processes."""
+    """The four services, the gunicorn gateway and the web console as child processes."""
 
     def __init__(self, data_dir: Path, env: dict | None = None, log_dir: Path | None = None,
-                 gateway_bind: str = "127.0.0.1:8000"):
+                 gateway_bind: str = "127.0.0.1:8000", web_bind: str = "127.0.0.1:8100"):
         self.data_dir = Path(data_dir)
         self.log_dir = Path(log_dir or self.data_dir / "logs")
         self.gateway_bind = gateway_bind
         self.url = f"http://{gateway_bind}"
-        self.env = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO_ROOT), "GATEWAY_BIND": gateway_bind}
-        for name in (*SERVICE_NAMES, "gateway"):
+        self.web_url = f"http://{web_bind}"
+        self.env = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO_ROOT), "GATEWAY_BIND": gateway_bind,
+                    "WEB_BIND": web_bind, "WEB_GATEWAY_URL": self.url}
+        for name in (*SERVICE_NAMES, "gateway", "web"):
             if f"{name.upper()}_DATABASE_URL_FILE" not in self.env:
                 self.env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{self.data_dir / (name + '.db')}")
         self.processes: dict[str, list[subprocess.Popen]] = {}
@@ -102,6 +104,29 @@ class LocalPlatform:
         metrics_bind = f"127.0.0.1:{free_port()}"
         self.probes.setdefault("gateway", []).append(f"http://{metrics_bind}")  # its /metrics; /livez is on the API
         return self.start_process("gateway", command, {"METRICS_BIND": metrics_bind})
+
+    def start_web(self, bind: str | None = None) -> subprocess.Popen:
+        """The console, a client of this platform's gateway (it needs no broker), on ``bind`` if given."""
+        command = [*QUIET, "gunicorn", "-c", "web/gunicorn.conf.py", "web.wsgi:app"]
+        metrics_bind = f"127.0.0.1:{free_port()}"
+        self.probes.setdefault("web", []).append(f"http://{metrics_bind}")
+        env = {"METRICS_BIND": metrics_bind}
+        if bind:
+            self.web_url, env["WEB_BIND"] = f"http://{bind}", bind
+        return self.start_process("web", command, env)
+
+    def wait_web(self, wait_s: float = 60) -> None:
+        give_up = time.monotonic() + wait_s
+        while time.monotonic() < give_up:
+            if any(p.poll() is not None for p in self.processes.get("web", [])):
+                raise RuntimeError(f"web exited; see {self.log_dir}")
+            try:
+                if requests.get(f"{self.web_url}/readyz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the console did not get ready within {wait_s:.0f}s; see {self.log_dir}")
 
     def start_all(self) -> None:
         self.migrate()
@@ -158,15 +183,20 @@ def run(args) -> int:
     # A plain `kill` must stop the children too, not orphan them.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     platform = LocalPlatform(Path(os.environ.get("DATA_DIR", REPO_ROOT / "var" / "data")),
-                             gateway_bind=os.environ.get("GATEWAY_BIND", "127.0.0.1:8000"))
+                             # The console offers the demo accounts for a two-click sign-in.
+                             env={"WEB_DEMO_PASSWORD": DEMO_PASSWORD},
+                             gateway_bind=os.environ.get("GATEWAY_BIND", "127.0.0.1:8000"),
+                             web_bind=os.environ.get("WEB_BIND", "127.0.0.1:8100"))
     print("migrating the databases ...", flush=True)
     platform.migrate()
-    print("starting reporting, dispatch, mediation, scoring and the gateway ...", flush=True)
+    print("starting reporting, dispatch, mediation, scoring, the gateway and the web console ...", flush=True)
     for name in SERVICE_NAMES:
         platform.start_service(name)
     platform.start_gateway()
+    platform.start_web()
     try:
         platform.wait_healthy()
+        platform.wait_web()
         platform.load_demo()
         print(_welcome(platform), flush=True)
         while all(p.poll() is None for instances in platform.processes.values() for p in instances):
@@ -183,6 +213,7 @@ def _welcome(platform: LocalPlatform) -> str:
     return f"""
 The grid governance platform is running (Ctrl-C stops it).
 
+  Console:  {platform.web_url}/            open it on a phone-sized window; pick a demo account
   API:      {platform.url}/api/v1        health: {platform.url}/healthz
   Docs:     {platform.url}/docs          OpenAPI: {platform.url}/openapi.json
   Open311:  {platform.url}/open311/v2    demo API key (Yantailing, demo only): {DEMO_API_KEY}

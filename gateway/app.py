@@ -8,27 +8,24 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api, audit, auth, desk, idempotency, open311, openapi, ops, permissions
+from gateway import api, audit, auth, desk, idempotency, input_checks, open311, openapi, ops, permissions
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from gateway.throttle import LoginThrottle
 from gateway.tokens import Tokens
-from shared.config import component_config
+from shared.config import check_secret_key, component_config
 from shared.db import create_db_engine, session_factory
 from shared.web_metrics import WebMetrics, instrument
 
 log = logging.getLogger(__name__)
 
 HTTP_PROBLEMS = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
-DEVELOPMENT_SECRET = "local-development-only-secret"
-# The key signs every access token (HMAC-SHA256): 32 characters of `openssl rand -hex 32` are 128 bits at least.
-MIN_SECRET_KEY_CHARS = 32
-LOOPBACK = ("127.", "localhost", "[::1]")
 
 
 @dataclass
 class Gateway:
     rpc: RpcPool
+    health_rpc: RpcPool
     sessions: sessionmaker
     reads: sessionmaker  # for checks that only read: on SQLite they neither take nor wait for the write lock
     tokens: Tokens
@@ -52,7 +49,11 @@ def create_app(config: dict | None = None) -> Flask:
     sessions = session_factory(engine)
     tokens = Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"]), int(config["REFRESH_TOKEN_TTL_S"]))
     app.extensions["gateway"] = Gateway(
-        rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_POOL_SIZE"])),
+        rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_CALLS_PER_SERVICE"]),
+                    float(config["RPC_SLOT_WAIT_S"]), int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
+        # Health questions on their own proxies, breakers and short timeout: never queued behind real calls.
+        health_rpc=RpcPool(config["AMQP_URI"], float(config["HEALTH_TIMEOUT_S"]), 1, 0,
+                           int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
         sessions=sessions,
         reads=session_factory(engine, read_only=True),
         tokens=tokens,
@@ -62,7 +63,8 @@ def create_app(config: dict | None = None) -> Flask:
         metrics=WebMetrics("gateway"),
     )
     # App-wide, so they cover every blueprint, including those registered below later.
-    idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
+    input_checks.install(app)  # first: no other hook reads input that could not be stored
+    idempotency.install(app, sessions, int(config["IDEMPOTENCY_TTL_S"]), int(config["IDEMPOTENCY_LEASE_S"]))
     audit.install(app, sessions)
 
     app.register_blueprint(auth.blueprint)
@@ -95,13 +97,3 @@ def create_app(config: dict | None = None) -> Flask:
     # Last: every route registered above must have declared its action in the permission table.
     permissions.check_routes(app)
     return app
-
-
-def check_secret_key(secret: str, bind: str) -> None:
-    if secret == DEVELOPMENT_SECRET:
-        if not bind.startswith(LOOPBACK):
-            # Anyone could sign a token for any account with the published key.
-            raise RuntimeError(f"GATEWAY_SECRET_KEY must be set when the gateway listens beyond this machine ({bind})")
-    elif len(secret) < MIN_SECRET_KEY_CHARS:
-        raise RuntimeError(f"GATEWAY_SECRET_KEY has {len(secret)} characters; it signs every access token, so it "
-                           f"must have at least {MIN_SECRET_KEY_CHARS}. Make one with: openssl rand -hex 32")

@@ -16,8 +16,9 @@ from nameko.cli.main import setup_yaml_parser
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVICES_DIR = REPO_ROOT / "services"
 SERVICE_NAMES = ("reporting", "dispatch", "mediation", "scoring")
-# Everything that owns a database and a config.yml: the four services and the gateway.
-COMPONENT_DIRS = {**{name: SERVICES_DIR / name for name in SERVICE_NAMES}, "gateway": REPO_ROOT / "gateway"}
+# Everything that owns a database and a config.yml: the four services, the gateway and the console.
+COMPONENT_DIRS = {**{name: SERVICES_DIR / name for name in SERVICE_NAMES}, "gateway": REPO_ROOT / "gateway",
+                  "web": REPO_ROOT / "web"}
 
 
 CONFIG_VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)[:}]")
@@ -64,3 +65,21 @@ def component_config(name: str) -> dict:
 def amqp_uri() -> str:
     read_secret_files({"AMQP_URI"})
     return os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+DEVELOPMENT_SECRET = "local-development-only-secret"
+# A signing key (HMAC-SHA256): 32 characters of `openssl rand -hex 32` are 128 bits at least.
+MIN_SECRET_KEY_CHARS = 32
+LOOPBACK = ("127.", "localhost", "[::1]")
+
+
+def check_secret_key(secret: str, bind: str, variable: str = "GATEWAY_SECRET_KEY", component: str = "the gateway",
+                     signs: str = "every access token") -> None:
+    """Refuse the published development key beyond this machine, and any key too short to be safe."""
+    if secret == DEVELOPMENT_SECRET:
+        if not bind.startswith(LOOPBACK):
+            # Anyone could sign whatever the key signs with the published key.
+            raise RuntimeError(f"{variable} must be set when {component} listens beyond this machine ({bind})")
+    elif len(secret) < MIN_SECRET_KEY_CHARS:
+        raise RuntimeError(f"{variable} has {len(secret)} characters; it signs {signs}, so it "
+                           f"must have at least {MIN_SECRET_KEY_CHARS}. Make one with: openssl rand -hex 32")

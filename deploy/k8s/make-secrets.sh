@@ -6,7 +6,7 @@
 #
 # - grid-db-<component>: each component's PostgreSQL role (CloudNativePG creates the role with it);
 # - grid-secrets: what the pods mount as files under /run/secrets/grid (NAME_FILE variables):
-#   <component>-database-url, amqp-uri, gateway-secret-key.
+#   <component>-database-url, amqp-uri, gateway-secret-key, web-secret-key.
 # Random values from openssl; nothing is printed. docs/operations.md says how to rotate them.
 set -eu
 ns=${1:-grid}
@@ -32,5 +32,6 @@ user=$(kubectl -n "$ns" get secret grid-rabbitmq-default-user -o jsonpath='{.dat
 password=$(kubectl -n "$ns" get secret grid-rabbitmq-default-user -o jsonpath='{.data.password}' | base64 -d)
 printf 'amqp://%s:%s@grid-rabbitmq:5672/' "$user" "$password" > "$dir/amqp-uri"
 openssl rand -hex 32 | tr -d '\n' > "$dir/gateway-secret-key"
+openssl rand -hex 32 | tr -d '\n' > "$dir/web-secret-key"
 rm -r "$dir/role"
 kubectl -n "$ns" create secret generic grid-secrets --from-file="$dir"

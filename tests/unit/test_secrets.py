@@ -4,8 +4,7 @@ import os
 
 import pytest
 
-from gateway.app import MIN_SECRET_KEY_CHARS, check_secret_key
-from shared.config import component_config, read_secret_files
+from shared.config import MIN_SECRET_KEY_CHARS, check_secret_key, component_config, read_secret_files
 
 LONG_KEY = "9f2c" * 16
 

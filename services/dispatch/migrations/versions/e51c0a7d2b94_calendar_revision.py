@@ -1,12 +1,12 @@
 """calendar_revision: one row moved on with every calendar change, so each process caches the calendar
 
-Revision: e51c0a7d2b94 (after a838c4da16dc), 2026-12-01 04:50:00
+Revision: e51c0a7d2b94 (after 3c92654d001b), 2026-12-01 04:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'e51c0a7d2b94'
-down_revision = 'a838c4da16dc'
+down_revision = '3c92654d001b'
 branch_labels = None
 depends_on = None
 

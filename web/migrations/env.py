@@ -1,0 +1,4 @@
+from shared.migrations import run_migrations
+from web.sessions import Base
+
+run_migrations(Base.metadata)

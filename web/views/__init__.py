@@ -1,0 +1,33 @@
+"""The console's pages, one blueprint per area; the navigation each role sees.
+
+A role sees only the screens it may use; the gateway still decides every call.
+"""
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from web.views import auth, home, points, probes, reports, work
+from web.views.labels import template_labels
+
+GRID_STAFF = ("grid_worker", "grid_leader")
+NEIGHBOURS = ("resident", "volunteer", "unit_leader", "building_leader")
+
+# (endpoint, label, roles or None for everyone): the phone's bottom bar, in order.
+NAVIGATION = (
+    ("work.todo", _l("待办"), GRID_STAFF),
+    ("work.tasks", _l("任务"), ("property_staff",)),
+    ("reports.new", _l("上报"), GRID_STAFF + ("property_staff",)),
+    ("reports.new", _l("随手拍"), NEIGHBOURS),
+    ("reports.mine", _l("我的上报"), GRID_STAFF + ("property_staff",) + NEIGHBOURS),
+    ("points.household", _l("我家积分"), ("resident",)),
+    ("home.me", _l("我的"), None),
+)
+
+
+def navigation(role: str) -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label, roles in NAVIGATION if roles is None or role in roles]
+
+
+def register(app: Flask) -> None:
+    app.context_processor(template_labels)
+    for module in (probes, auth, home, work, reports, points):
+        app.register_blueprint(module.blueprint)

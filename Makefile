@@ -20,10 +20,11 @@ test: $(VENV)/.installed  ## ruff, then every test: unit, integration (RabbitMQ,
 	$(PY) -m shared.quiet deploy.local ensure-broker
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed  ## report flow through the gateway; a month's figures over a million reports; dispatch draining a backlog, quorum beside classic; what exactly-once costs and how fast a down service answers; exporting 100,000 reports
+bench: $(VENV)/.installed  ## report flow through the gateway (open loop, beside its floor); a month's figures and the newest-first list over a million reports; dispatch draining a backlog, quorum beside classic; what exactly-once costs and how fast a down service answers; exporting 100,000 reports
 	$(PY) -m shared.quiet deploy.local ensure-broker
 	$(PY) -m bench.report_flow
 	$(PY) -m bench.figures
+	$(PY) -m bench.report_list
 	$(PY) -m bench.dispatch_drain
 	$(PY) -m bench.exactly_once
 	$(PY) -m bench.export

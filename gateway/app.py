@@ -27,6 +27,7 @@ class Gateway:
     rpc: RpcPool
     health_rpc: RpcPool
     sessions: sessionmaker
+    reads: sessionmaker  # for checks that only read: on SQLite they neither take nor wait for the write lock
     tokens: Tokens
     throttle: LoginThrottle
     config: dict
@@ -44,7 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
     if proxy_hops:
         # Behind that many reverse proxies, the client's address is what they put in X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops)
-    sessions = session_factory(create_db_engine(config["DATABASE_URL"]))
+    engine = create_db_engine(config["DATABASE_URL"])
+    sessions = session_factory(engine)
     tokens = Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"]), int(config["REFRESH_TOKEN_TTL_S"]))
     app.extensions["gateway"] = Gateway(
         rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_CALLS_PER_SERVICE"]),
@@ -53,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         health_rpc=RpcPool(config["AMQP_URI"], float(config["HEALTH_TIMEOUT_S"]), 1, 0,
                            int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
         sessions=sessions,
+        reads=session_factory(engine, read_only=True),
         tokens=tokens,
         throttle=LoginThrottle(sessions, int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_LOCK_S"]),
                                int(config["LOGIN_ADDRESS_LIMIT"]), int(config["LOGIN_ADDRESS_WINDOW_S"])),

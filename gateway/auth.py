@@ -38,7 +38,7 @@ def sign_in():
     data = json_body(views.Credentials)
     username, password = data["username"], data["password"]
     gateway, now = gateway_state(), utcnow()
-    with gateway.sessions() as session:
+    with gateway.reads() as session:
         account = accounts.find(session, username)
     if account is not None:  # the audit names the account when it exists, never the name typed when it does not
         audit.set_actor("account", account.username, account.role, account.community)

@@ -31,7 +31,7 @@ def signed_in_account():
         raise unauthorized()
     try:
         claims = gateway.tokens.claims(header[7:].strip())
-        with gateway.sessions() as session:
+        with gateway.reads() as session:
             check_session(session, claims["sid"])
             account = accounts.find(session, claims["sub"])
     except TokenRefused as refused:

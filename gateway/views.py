@@ -286,7 +286,8 @@ class ReportPage(View):
     items = fields.List(fields.Nested(Report), required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "how many match, counted up to 1,000"})
+    total_capped = fields.Boolean(required=True, metadata={"description": "true when more than `total` match"})
 
 
 # --- tasks ----------------------------------------------------------------------

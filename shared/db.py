@@ -1,18 +1,24 @@
 """Database engine and session for every service.
 
 SQLite files by default (WAL, busy timeout, BEGIN IMMEDIATE so two writers
-queue instead of failing half-way); any SQLAlchemy URL by environment, with
-PostgreSQL through psycopg2 made cooperative for eventlet.
+queue instead of failing half-way; a read-only session begins deferred, so it
+neither takes nor waits for the write lock); any SQLAlchemy URL by environment,
+with PostgreSQL through psycopg2 made cooperative for eventlet.
 """
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import DateTime, MetaData, case, create_engine, event, func
+from sqlalchemy import DateTime, MetaData, case, create_engine, event, exc, func
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection idle this long is tested before use (a restart or a firewall may have cut it);
+# one in steady use is not, which would cost a round trip per transaction.
+IDLE_BEFORE_PING_S = 30
+READ_ONLY = "grid_read_only"  # the execution option a read-only session's connections carry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -51,9 +57,29 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database)
+    engine = create_engine(url)
     if parsed.get_backend_name() == "postgresql":
         _make_psycopg2_green()
-    return create_engine(url, pool_pre_ping=True)
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_S:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as cut:
+            raise exc.DisconnectionError() from cut  # the pool drops it and checks out a fresh one
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
@@ -76,7 +102,8 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     def _on_begin(connection):
         # Take the write lock up front: a read-then-write transaction can then
         # never fail with "database is locked" when it tries to upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -93,8 +120,10 @@ def _make_psycopg2_green() -> None:
         patch_psycopg()
 
 
-def session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def session_factory(engine: Engine, read_only: bool = False) -> sessionmaker:
+    """Sessions on ``engine``; ``read_only`` ones for work that only reads (on SQLite they take no write lock)."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}) if read_only else engine,
+                        expire_on_commit=False)
 
 
 def count_where(condition):

@@ -140,19 +140,16 @@ class OutboxRelay:
             # On PostgreSQL the rows are locked as they are chosen, skipping those another relay is
             # claiming right now: relays never wait on each other, so they cannot deadlock. (SQLite
             # has no row locks; its writes take turns, and the statement is atomic there.)
+            # One statement claims and reads the batch (RETURNING, on both databases).
             ids = (select(t.c.id).where(claimable).order_by(t.c.id).limit(self.batch_size)
                    .with_for_update(skip_locked=True).scalar_subquery())
-            conn.execute(
+            rows = conn.execute(
                 update(t)
                 .where(t.c.id.in_(ids), claimable)
                 .values(claimed_by=token, claimed_until=now + CLAIM_LEASE, attempts=t.c.attempts + 1)
-            )
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(t.c.id, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.body, t.c.request_id)
-                .where(t.c.claimed_by == token, t.c.published_at.is_(None))
-                .order_by(t.c.id)
+                .returning(t.c.id, t.c.event_id, t.c.event_type, t.c.routing_key, t.c.body, t.c.request_id)
             ).all()
+        return sorted(rows, key=lambda row: row.id)  # RETURNING keeps no order: out in the order recorded
 
     def _mark_published(self, ids: list[int]) -> None:
         if not ids:

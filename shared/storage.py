@@ -3,8 +3,10 @@
 ``Storage`` hands each worker a unit-of-work factory bound to the service's own
 database (config DATABASE_URL), whose events are stamped by the service's clock
 (config CLOCK), and runs the service's outbox relay in the background: woken at
-once after a commit that recorded events, and polling every second for anything
-left over (after a crash or a broker outage). Once an hour it prunes published
+once after a commit that recorded events, and polling for anything left over
+(by a crashed instance, or after a broker outage): every second while there is
+work, less and less often, up to every RELAY_IDLE_POLL_S, while there is none,
+since a commit wakes it anyway. Once an hour it prunes published
 outbox rows, inbox keys and RPC inbox answers older than RETENTION_DAYS, a
 horizon far beyond any redelivery or client retry.
 
@@ -40,6 +42,7 @@ from shared.uow import CommandTransaction, UnitOfWork
 log = logging.getLogger(__name__)
 
 RELAY_POLL_S = 1.0
+RELAY_IDLE_POLL_S = 30.0  # an orphaned row's claim lease is as long: it could not go out sooner anyway
 RELAY_MAX_BACKOFF_S = 30
 PRUNE_EVERY_S = 3600
 
@@ -174,13 +177,17 @@ class Storage(DependencyProvider):
             eventlet.sleep(PRUNE_EVERY_S)
 
     def _relay_forever(self):
-        backoff = 1
+        backoff, poll = 1, RELAY_POLL_S
         while self._running:
             try:
-                while self.relay.relay_once():
-                    pass
+                relayed = 0
+                while published := self.relay.relay_once():
+                    relayed += published
+                    if published < self.relay.batch_size:
+                        break  # a short batch took all there was; a commit since then has set the wake-up
                 backoff = 1
-                self._wake.wait(RELAY_POLL_S)
+                poll = RELAY_POLL_S if relayed else min(poll * 2, RELAY_IDLE_POLL_S)
+                self._wake.wait(poll)
                 self._wake.clear()
             except Exception:  # broker or database away: keep the rows, try again later
                 log.exception("outbox relay of %s failed; retrying in %ss", self.container.service_name, backoff)

@@ -192,6 +192,16 @@ class CalendarDay(Base):
     name: Mapped[str] = mapped_column(String(64))
 
 
+class CalendarRevision(Base):
+    """One row, moved on with every change to the calendar days: a process reads the calendar again only
+    when this has moved since it last did (it changes a few times a year; every report needs it)."""
+
+    __tablename__ = "calendar_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    revision: Mapped[int] = mapped_column(Integer)
+
+
 class ReportFacts(Base):
     """One row per report with what the figures count, kept as the report moves,
     so a month's figures are one indexed GROUP BY, not a walk over every task."""

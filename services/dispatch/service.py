@@ -27,6 +27,16 @@ class SupervisionSettings(DependencyProvider):
         return self.policy
 
 
+class WorkCalendars(DependencyProvider):
+    """The process's cached working calendar (service_layer.Calendars), shared by its workers."""
+
+    def setup(self):
+        self.calendars = service_layer.Calendars()
+
+    def get_dependency(self, worker_ctx):
+        return self.calendars
+
+
 class DispatchService:
     name = "dispatch"
 
@@ -34,6 +44,7 @@ class DispatchService:
     observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
     clock = Clock()
     supervision = SupervisionSettings()
+    calendars = WorkCalendars()
     street_queues = StreetQueues()
 
     @query
@@ -163,7 +174,8 @@ class DispatchService:
 
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):
-        service_layer.on_report_created(self.db.unit_of_work(), event, self.clock.now(), self.supervision)
+        service_layer.on_report_created(self.db.unit_of_work(), event, self.clock.now(), self.supervision,
+                                        self.calendars)
 
     @subscribe("reporting", "report.verified")
     def on_report_verified(self, event):

@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.dispatch import domain, supervision
 from services.dispatch.calendar import TimeLimit, WorkCalendar
@@ -18,6 +18,7 @@ from services.dispatch.domain import Candidate, TaskStatus
 from services.dispatch.models import (
     Building,
     CalendarDay,
+    CalendarRevision,
     CategoryPolicy,
     Community,
     Grid,
@@ -82,6 +83,7 @@ def import_calendar(uow, days: list[dict]) -> int:
         for day in days:
             uow.session.merge(CalendarDay(day=date.fromisoformat(str(day["date"])), kind=day["kind"],
                                           name=day.get("name", "")))
+        _calendar_changed(uow)
         uow.commit()
     return len(days)
 
@@ -101,6 +103,7 @@ def set_calendar_day(uow, caller: dict, day: str, data: dict) -> dict:
                 uow.session.delete(existing)
         else:
             uow.session.merge(CalendarDay(day=moment, kind=data["kind"], name=data["name"] or ""))
+        _calendar_changed(uow)
         uow.commit()
     return {"date": day, **data}
 
@@ -122,8 +125,35 @@ def _calendar(uow) -> WorkCalendar:
     )
 
 
+def _calendar_changed(uow) -> None:
+    """Every process's cached calendar (Calendars) is read again at its next use."""
+    moved = uow.session.execute(update(CalendarRevision).where(CalendarRevision.id == 1)
+                                .values(revision=CalendarRevision.revision + 1))
+    if not moved.rowcount:
+        uow.session.add(CalendarRevision(id=1, revision=1))
+
+
+class Calendars:
+    """The working calendar as one process last read it, read again only when its revision has moved:
+    a report costs one primary-key read instead of every calendar day."""
+
+    def __init__(self):
+        self._cached: tuple[int, WorkCalendar] | None = None
+
+    def current(self, uow) -> WorkCalendar:
+        revision = uow.session.scalar(select(CalendarRevision.revision).where(CalendarRevision.id == 1))
+        cached = self._cached
+        if revision is not None and cached is not None and cached[0] == revision:
+            return cached[1]
+        calendar = _calendar(uow)
+        if revision is not None:  # the days were read after the revision: a change between them reads them again
+            self._cached = (revision, calendar)
+        return calendar
+
+
 # --- events from reporting ----------------------------------------------
-def on_report_created(uow, event, now: datetime, supervision_policy: SupervisionPolicy) -> None:
+def on_report_created(uow, event, now: datetime, supervision_policy: SupervisionPolicy,
+                      calendars: Calendars) -> None:
     report = load_payload(event.type, event.payload)
     with uow:
         if not uow.first_delivery(event):
@@ -135,14 +165,15 @@ def on_report_created(uow, event, now: datetime, supervision_policy: Supervision
         summary = {k: report[k] for k in ("report_id", "community", "category", "building", "unit", "address",
                                           "description", "photos", "urgent")}
         summary["grid"] = grid
-        uow.session.add(ReportFacts(report_id=report["report_id"], community=report["community"], grid=grid,
-                                    category=report["category"], found_at=event.occurred_at, level="grid",
-                                    deferred=False, yellow=False, red=False, extensions=0, returns=0, reworks=0,
-                                    escalations_community=0, escalations_street=0, closed_on_time=False))
-        calendar = _calendar(uow)
+        facts = ReportFacts(report_id=report["report_id"], community=report["community"], grid=grid,
+                            category=report["category"], found_at=event.occurred_at, level="grid",
+                            deferred=False, yellow=False, red=False, extensions=0, returns=0, reworks=0,
+                            escalations_community=0, escalations_street=0, closed_on_time=False)
+        uow.session.add(facts)
         policy = uow.session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
         level = domain.starting_level(policy.level, report["urgent"])
-        task = _assign(uow, event.id, summary, calendar, supervision_policy, now, level=level)
+        task = _assign(uow, event.id, summary, calendars.current(uow), supervision_policy, now, level=level,
+                       new_report=facts)
         if level != "grid":
             reason = "urgent" if report["urgent"] and policy.level == "grid" else f"{level}_level_category"
             _publish_escalation(uow, task, from_level="grid", reason=reason)
@@ -557,8 +588,11 @@ def tasks_of_report(uow, report_id: str) -> list[dict]:
 
 # --- inside -------------------------------------------------------------
 def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, supervision_policy: SupervisionPolicy,
-            now: datetime, level: str = "grid", kind: str | None = None) -> Task:
-    """A new task for the report at ``level``: to ``kind`` if given, else as the level, policy and rules say."""
+            now: datetime, level: str = "grid", kind: str | None = None,
+            new_report: ReportFacts | None = None) -> Task:
+    """A new task for the report at ``level``: to ``kind`` if given, else as the level, policy and rules say.
+    ``new_report``: the facts of a report just added in this unit of work, whose first task this is (no task
+    to count, no facts to read back)."""
     session = uow.session
     policy = session.get(CategoryPolicy, report["category"]) or UNKNOWN_CATEGORY_POLICY
     if kind is None:
@@ -572,7 +606,8 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, supe
     chosen = domain.choose_handler(kind, _Candidates(uow, report))
     if chosen is None:
         raise Conflict("no_handler", params={"community": report["community"], "kind": kind})
-    earlier = session.scalar(select(func.count()).select_from(Task).where(Task.report_id == report["report_id"]))
+    earlier = 0 if new_report is not None else session.scalar(
+        select(func.count()).select_from(Task).where(Task.report_id == report["report_id"]))
     limit = TimeLimit(policy.limit_amount, policy.limit_unit)
     task = Task(
         id=str(uuid.uuid4()), cause_event_id=cause_event_id, sequence=earlier + 1, level=level,
@@ -583,7 +618,7 @@ def _assign(uow, cause_event_id: str, report: dict, calendar: WorkCalendar, supe
     )
     _replan(task, calendar, supervision_policy)
     session.add(task)
-    facts = _facts(uow, task.report_id)
+    facts = new_report if new_report is not None else _facts(uow, task.report_id)
     facts.handler, facts.due_at = task.staff_code, task.deadline_at
     facts.level = max(facts.level, level, key=domain.LEVELS.index)
     uow.record("task.assigned", {**_task_event(task), "grid": task.grid, "level": task.level,

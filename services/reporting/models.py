@@ -39,6 +39,7 @@ class Report(Base):
 
     __tablename__ = "reports"
     __table_args__ = (
+        Index("ix_reports_community_created", "community", "created_at", "id"),  # the newest-first list
         Index("ix_reports_community_status", "community", "status", "created_at"),
         Index("ix_reports_duplicates", "community", "category", "building", "created_at"),
         Index("ix_reports_community_grid", "community", "grid", "created_at"),

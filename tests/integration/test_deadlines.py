@@ -38,6 +38,7 @@ class Dispatch:
         service_layer.import_calendar(self.uow(), calendar_days())
         self.reports = 0
         self.supervision = SupervisionPolicy()  # the defaults, which config.yml's SUPERVISION repeats
+        self.calendars = service_layer.Calendars()  # one process's cached calendar
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, outbox, inbox, "dispatch")
@@ -49,7 +50,7 @@ class Dispatch:
             "report_id": report_id, "community": "ytl", "category": category, "description": "测试",
             "building": building, "urgent": urgent, "reporter_id": "ytl-bl-44",
             "reporter_role": "building_leader", "channel": "app"})
-        service_layer.on_report_created(self.uow(), event, at, self.supervision)
+        service_layer.on_report_created(self.uow(), event, at, self.supervision, self.calendars)
         return report_id
 
     def task(self, report_id: str) -> Task:
@@ -115,6 +116,16 @@ def test_the_supervision_policy_handed_in_is_the_one_that_plans(dispatch):
     assert dispatch.task(report).supervise_at == shanghai(2026, 10, 8, 14, 30)  # 2 working hours, across lunch
     dispatch.supervision = SupervisionPolicy()
     assert dispatch.task(dispatch.report(FILED)).supervise_at == shanghai(2026, 10, 8, 16, 30)
+
+
+def test_a_day_the_office_corrects_counts_for_the_next_report_though_the_calendar_was_cached(dispatch):
+    assert dispatch.task(dispatch.report(FILED)).deadline_at == DEADLINE  # the calendar is now cached
+    office = {"account_id": "ytl-admin", "role": "community_admin", "name": "办公室", "community": "ytl"}
+    service_layer.set_calendar_day(dispatch.uow(), office, "2026-10-08", {"kind": "holiday", "name": "停电"})
+    # Thursday 8 October is off now: the 2.5 h left run on Friday the 9th instead.
+    assert dispatch.task(dispatch.report(FILED)).deadline_at == shanghai(2026, 10, 9, 11, 0)
+    service_layer.set_calendar_day(dispatch.uow(), office, "2026-10-08", {"kind": "normal"})
+    assert dispatch.task(dispatch.report(FILED)).deadline_at == DEADLINE
 
 
 def test_a_make_up_saturday_is_a_working_day(dispatch):

@@ -196,10 +196,10 @@ def export_reports(uow, caller: dict, filters: dict, after: list | None, limit: 
     if after:
         created_at, report_id = datetime.fromisoformat(after[0]), after[1]
         conditions.append(or_(Report.created_at < created_at,
-                              (Report.created_at == created_at) & (Report.id > report_id)))
+                              (Report.created_at == created_at) & (Report.id < report_id)))
     with uow:
         rows = uow.session.scalars(
-            select(Report).where(*conditions).order_by(Report.created_at.desc(), Report.id).limit(limit)
+            select(Report).where(*conditions).order_by(*REPORT_ORDER["-created"]).limit(limit)
         ).all()
         cursor = [rows[-1].created_at.isoformat(), rows[-1].id] if len(rows) == limit else None
         return {"items": report_view.dump(rows, many=True), "after": cursor}

@@ -52,8 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
         rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_CALLS_PER_SERVICE"]),
                     float(config["RPC_SLOT_WAIT_S"]), int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
         # Health questions on their own proxies, breakers and short timeout: never queued behind real calls.
-        health_rpc=RpcPool(config["AMQP_URI"], float(config["HEALTH_TIMEOUT_S"]), 1, 0,
-                           int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
+        health_rpc=RpcPool(config["AMQP_URI"], float(config["HEALTH_TIMEOUT_S"]), int(config["RPC_CALLS_PER_SERVICE"]),
+                           float(config["HEALTH_TIMEOUT_S"]), int(config["BREAKER_FAILURES"]),
+                           float(config["BREAKER_OPEN_S"])),
         sessions=sessions,
         reads=session_factory(engine, read_only=True),
         tokens=tokens,

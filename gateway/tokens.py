@@ -87,13 +87,6 @@ class Tokens:
             raise TokenRefused("unauthorized")
         return claims
 
-    def subject(self, token: str) -> str | None:
-        """Whose token this is, or None; does not look at revocation (see ``check_session``)."""
-        try:
-            return self.claims(token)["sub"]
-        except TokenRefused:
-            return None
-
     # --- sessions and refresh tokens
     def open_session(self, session, username: str, now: datetime) -> Issued:
         # Expired refresh tokens can do nothing any more: each sign-in clears them away.

@@ -88,10 +88,13 @@ class Database:
             try:
                 rpc_inbox.record(transaction.session.connection(), self.rpc_inbox, request_id, name, answer, utcnow())
                 transaction.session.commit()
-            except IntegrityError:
+            except IntegrityError:  # the same request, run at the same time, committed first
                 transaction.session.rollback()
+                known = self._answer(request_id)
+                if known is None:
+                    raise
                 self.count_duplicate(f"{self.source}:{name}")
-                return self._answer(request_id).value
+                return known.value
         finally:
             transaction.session.close()
             self._command = None

@@ -129,6 +129,15 @@ class WithRequestIds:
 
     def __getattr__(self, name):
         found = getattr(self._target, name)
-        if isinstance(found, ServiceProxy):
-            return WithRequestIds(found)
-        return lambda *args, **kwargs: found(*args, **{"command_id": f"test:{uuid.uuid4()}", **kwargs})
+        return WithRequestIds(found) if isinstance(found, ServiceProxy) else _MethodWithRequestIds(found)
+
+
+class _MethodWithRequestIds:
+    def __init__(self, method):
+        self._method = method
+
+    def __call__(self, *args, **kwargs):
+        return self._method(*args, **{"command_id": f"test:{uuid.uuid4()}", **kwargs})
+
+    def call_async(self, *args, **kwargs):
+        return self._method.call_async(*args, **{"command_id": f"test:{uuid.uuid4()}", **kwargs})

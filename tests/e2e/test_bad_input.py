@@ -67,6 +67,14 @@ def test_a_query_names_a_bad_parameter_and_a_period_run_backwards_together(as_us
     ]
 
 
+def test_the_audit_log_names_every_bad_parameter_at_once(as_user):
+    answer = as_user("district-it").get("/api/v1/audit", params={"since": "yesterday", "page": "0", "per_page": "²"})
+    problem = assert_problem(answer, 422, "since", "wrong_type")
+    assert {(e["field"], e["code"]) for e in problem["errors"]} == {
+        ("since", "wrong_type"), ("page", "wrong_type"), ("per_page", "wrong_type"),
+    }
+
+
 def test_problems_speak_chinese_first_and_english_on_request(as_user):
     zh = as_user("ytl-bl-44").post("/api/v1/reports", json={**GOOD, "category": "nope"}).json()
     en = as_user("ytl-bl-44", lang="en").post("/api/v1/reports", json={**GOOD, "category": "nope"}).json()

@@ -334,11 +334,11 @@ def my_household():
 
 
 @blueprint.get("/api/v1/ledger")
-@documented(query=views.LedgerQuery, returns=views.Ledger)
+@documented(query=scoring.LedgerFilter, returns=views.Ledger)
 @requires("points:review")
 def ledger():
-    filters = {k: v for k, v in request.args.items() if k in ("state", "household")}
-    return jsonify(items=call("scoring", "ledger", g.caller, filters))
+    """The community's ledger, newest first, a page at a time."""
+    return jsonify(call("scoring", "ledger", g.caller, query_args(scoring.LedgerFilter)))
 
 
 @blueprint.post("/api/v1/ledger")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api, audit, auth, desk, idempotency, input_checks, open311, openapi, ops, permissions
+from gateway import api, audit, auth, desk, idempotency, input_checks, office, open311, openapi, ops, permissions
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from gateway.throttle import LoginThrottle
@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(desk.blueprint)
+    app.register_blueprint(office.blueprint)
     app.register_blueprint(audit.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(open311.blueprint)

@@ -228,6 +228,22 @@ def decide(item_id):
     return jsonify(call("mediation", "decide", g.caller, item_id, json_body(rpc.CouncilDecision)))
 
 
+@blueprint.get("/api/v1/council/items")
+@documented(query=rpc.CouncilItemFilter, returns=views.CouncilItems)
+@requires("council:read")
+def council_items():
+    """The council's agenda (议题): open, scheduled for a meeting, or decided."""
+    return jsonify(call("mediation", "council_items", g.caller, query_args(rpc.CouncilItemFilter)))
+
+
+@blueprint.get("/api/v1/council/meetings")
+@documented(returns=views.Meetings)
+@requires("council:read")
+def council_meetings():
+    """The council's meetings, newest first, each with its agenda and decisions (votes, never names)."""
+    return jsonify(call("mediation", "council_meetings", g.caller))
+
+
 @blueprint.get("/api/v1/public/<community>/council-decisions")
 @documented(returns=views.PublishedDecisions)
 @public("council:published")

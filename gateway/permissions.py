@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tasks:act": HANDLERS,
     "tasks:escalate": HANDLERS | {"grid_leader", "party_secretary"},
     "tasks:decide": OFFICE | {"grid_leader"},
+    # the queue of matters that climbed to the caller's level: the community office's, the street's
+    "tasks:escalated": OFFICE | {"street_platform"},
+    "plan:read": SIGNED_IN,  # the community's plan: buildings and grids, no person
     # patrols (巡查): the grid's staff walk, and the office (the secretary's morning inspections); each sees her
     # own, a grid leader her grid's, the office the community's and its coverage
     "patrols:walk": GRID_STAFF | OFFICE,
@@ -61,7 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notifications:own": SIGNED_IN,  # each account its own messages (消息)
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
-    "figures:read": OFFICE | {"grid_leader"},
+    "figures:read": OFFICE | {"grid_leader", "street_platform"},  # the street: its communities' figures
+    "reports:export": OFFICE | {"grid_leader"},  # 导出: the report list as CSV or a workbook
     "points:own": frozenset({"resident"}),
     "points:review": REVIEW | {"community_admin"},
     "points:propose": REVIEW | GRID_STAFF | {"community_admin"},
@@ -78,6 +82,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases:figures": DESK,
     "council:raise": DESK | REPORTERS,
     "council:meet": DESK,
+    "council:read": DESK,
     # who did what: the community office for its community, district IT for everything (no personal data)
     "audit:read": frozenset({"community_admin"}) | DISTRICT_IT,
     # operations: district IT only, never personal data

@@ -365,12 +365,66 @@ class TaskDetail(Task):
     requests = fields.List(fields.Nested(ChangeRequest), required=True)
 
 
+class PendingRequests(View):
+    """审批: each request with its task and the task's earlier requests."""
+
+    class Pending(ChangeRequest):
+        task = fields.Nested(Task, required=True)
+        history = fields.List(fields.Nested(ChangeRequest), required=True)
+
+    items = fields.List(fields.Nested(Pending), required=True)
+
+
+class EscalatedQueue(View):
+    """The matters at the caller's level, each with the ladder it climbed."""
+
+    class Escalated(Task):
+        class Rung(View):
+            task_id = fields.String(required=True)
+            level = fields.String(required=True)
+            handler = _text()
+            status = fields.String(required=True)
+            assigned_at = _moment()
+            escalation_reason = _text(metadata={"description": "why it went up: free text, or overdue / urgent"})
+            return_reason = _text()
+
+        community_name = fields.Nested(Names, allow_none=True)
+        ladder = fields.List(fields.Nested(Rung), required=True)
+
+    items = fields.List(fields.Nested(Escalated), required=True)
+
+
 class TaskWithSuccessor(Task):
     successor = fields.Nested(Task, required=True)
 
 
 class DecidedRequest(ChangeRequest):
     task = fields.Nested(Task, required=True)
+
+
+class CommunityPlan(View):
+    """平面图: GeoJSON in local metres (x east, y north), one polygon per building."""
+
+    class Feature(View):
+        class Geometry(View):
+            type = fields.String(required=True, metadata={"example": "Polygon"})
+            coordinates = fields.List(fields.List(fields.List(fields.Float())), required=True)
+
+        class Properties(View):
+            building = fields.String(required=True)
+            grid = fields.String(required=True)
+            grid_name = _text()
+
+        type = fields.String(required=True, metadata={"example": "Feature"})
+        id = fields.String(required=True)
+        geometry = fields.Nested(Geometry, required=True)
+        properties = fields.Nested(Properties, required=True)
+
+    type = fields.String(required=True, metadata={"example": "FeatureCollection"})
+    community = fields.String(required=True)
+    name = fields.Nested(Names, required=True)
+    units = fields.String(required=True, metadata={"example": "m"})
+    features = fields.List(fields.Nested(Feature), required=True)
 
 
 # --- patrols (巡查) ----------------------------------------------------------------
@@ -480,7 +534,7 @@ class Calendar(View):
 
 
 class FigureRow(View):
-    key = _text(metadata={"description": "the grid, handler or category (absent without group_by)"})
+    key = _text(metadata={"description": "the community, grid, handler or category (absent without group_by)"})
     found = fields.Integer(required=True)
     closed = fields.Integer(required=True)
     closed_on_time = fields.Integer()
@@ -513,11 +567,6 @@ class Figures(View):
 
 
 # --- civility points ----------------------------------------------------------------
-class LedgerQuery(Schema):
-    state = fields.String()
-    household = fields.String()
-
-
 class PeriodQuery(Schema):
     period = fields.String(required=True, metadata={"example": "2026-Q4"})
 
@@ -565,6 +614,9 @@ class LedgerEntry(View):
 
 class Ledger(View):
     items = fields.List(fields.Nested(LedgerEntry), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
 
 
 class Household(View):
@@ -808,6 +860,17 @@ class PublishedDecision(View):
     adopted = fields.Boolean(required=True)
     adopts_rule = fields.Dict(allow_none=True)
     decided_at = _moment()
+
+
+class CouncilItems(View):
+    items = fields.List(fields.Nested(CouncilItem), required=True)
+
+
+class Meetings(View):
+    class HeldMeeting(Meeting):
+        decisions = fields.List(fields.Nested(PublishedDecision), required=True)
+
+    items = fields.List(fields.Nested(HeldMeeting), required=True)
 
 
 class PublishedDecisions(View):

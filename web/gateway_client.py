@@ -70,8 +70,9 @@ class GatewayClient:
         headers = {"Accept-Language": "en" if lang == "en" else "zh-CN", **kwargs.pop("headers", {})}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        timeout = kwargs.pop("timeout", self.timeout_s)  # an export waits longer for its first byte
         try:
-            return self.http.request(method, self.base_url + path, headers=headers, timeout=self.timeout_s, **kwargs)
+            return self.http.request(method, self.base_url + path, headers=headers, timeout=timeout, **kwargs)
         except requests.RequestException as exc:
             log.warning("gateway unreachable on %s %s: %s", method, path, exc)
             raise GatewayDown(str(exc)) from None

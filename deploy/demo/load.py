@@ -76,7 +76,8 @@ def organisation(doc: dict) -> tuple[dict, list[dict]]:
             for building in grid["buildings"]:
                 b = building["code"]
                 org["buildings"].append({"community": code, "code": b, "grid": grid["code"],
-                                         "property_company": building["property_company"]})
+                                         "property_company": building["property_company"],
+                                         "outline": building.get("outline")})
                 add(building["leader"], code, "building_leader", grid=grid["code"], building=b)
                 for unit in building["units"]:
                     org["units"].append({"community": code, "building": b, "code": unit["code"]})

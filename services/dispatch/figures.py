@@ -12,15 +12,19 @@ the report moves), never a walk over every report.
 - grid_resolution_rate (小事不出网格) = closed at grid level / closed
 - community_resolution_rate (大事不出社区) = closed at grid or community level / closed
 - satisfaction_rate (满意率) = satisfied or basically satisfied / rated
+
+The community office counts its community; the street platform counts every community of
+its street (group_by=community gives one row each).
 """
 from sqlalchemy import func, select
 
-from services.dispatch.models import ReportFacts
+from services.dispatch.models import Community, ReportFacts
 from shared.contracts import rpc
 from shared.contracts.validation import load
 from shared.db import count_where
 
-GROUPS = {"grid": ReportFacts.grid, "handler": ReportFacts.handler, "category": ReportFacts.category}
+GROUPS = {"community": ReportFacts.community, "grid": ReportFacts.grid, "handler": ReportFacts.handler,
+          "category": ReportFacts.category}
 
 
 def figures(uow, caller: dict, query: dict) -> dict:
@@ -48,7 +52,7 @@ def figures(uow, caller: dict, query: dict) -> dict:
     ]
     group = GROUPS.get(query["group_by"])
     statement = select(*([group.label("key")] if group is not None else []), *columns).where(
-        f.community == caller["community"], f.found_at >= start, f.found_at < end)
+        counted_communities(caller), f.found_at >= start, f.found_at < end)
     if group is not None:
         statement = statement.group_by(group).order_by(group)
     with uow:
@@ -60,6 +64,13 @@ def figures(uow, caller: dict, query: dict) -> dict:
         "group_by": query["group_by"],
         "rows": [_with_rates(dict(row)) for row in rows if row["found"]],
     }
+
+
+def counted_communities(caller: dict):
+    """The street platform answers for its street's communities; everyone else for their own."""
+    if caller["role"] == "street_platform":
+        return ReportFacts.community.in_(select(Community.code).where(Community.street == caller["community"]))
+    return ReportFacts.community == caller["community"]
 
 
 def _with_rates(row: dict) -> dict:

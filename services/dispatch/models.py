@@ -53,6 +53,8 @@ class Building(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     grid: Mapped[str] = mapped_column(String(32))
     property_company: Mapped[str | None] = mapped_column(String(32))
+    # Its footprint on the community's plan (平面图): [[x, y], ...] in local metres, x east, y north.
+    outline: Mapped[list | None] = mapped_column(JSON)
 
 
 class Unit(Base):

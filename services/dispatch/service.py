@@ -7,7 +7,7 @@ task's step is taken by exactly one of them.
 """
 from nameko.extensions import DependencyProvider
 
-from services.dispatch import figures, patrols, service_layer
+from services.dispatch import figures, office, patrols, service_layer
 from services.dispatch.models import inbox, outbox, rpc_inbox
 from services.dispatch.supervision import SupervisionPolicy
 from shared.bus import StreetQueues, subscribe
@@ -120,6 +120,18 @@ class DispatchService:
     @query
     def figures(self, caller, query):
         return figures.figures(self.db.unit_of_work(), caller, query)
+
+    @query
+    def list_requests(self, caller, filters=None):
+        return office.list_requests(self.db.unit_of_work(), caller, filters)
+
+    @query
+    def escalated_queue(self, caller):
+        return office.escalated_queue(self.db.unit_of_work(), caller)
+
+    @query
+    def community_plan(self, caller, community):
+        return office.community_plan(self.db.unit_of_work(), caller, community)
 
     @command
     def start_patrol(self, caller, start):

@@ -142,6 +142,14 @@ class MediationService:
         return service_layer.decide(self.db.unit_of_work(), caller, item_id, data, self.clock.now())
 
     @query
+    def council_items(self, caller, filters=None):
+        return service_layer.council_items(self.db.unit_of_work(), caller, filters)
+
+    @query
+    def council_meetings(self, caller):
+        return service_layer.council_meetings(self.db.unit_of_work(), caller)
+
+    @query
     def published_decisions(self, community):
         return service_layer.published_decisions(self.db.unit_of_work(), community)
 

@@ -821,6 +821,39 @@ def decide(uow, caller: dict, item_id: str, data: dict, now: datetime) -> dict:
         return decision_view.dump(decision)
 
 
+def council_items(uow, caller: dict, filters: dict) -> dict:
+    """The council's agenda (议题), oldest first: every station may see what waits for the council."""
+    caller = _caller(caller)
+    _require(caller, *domain.STATION_NAMES)
+    filters = load(rpc.CouncilItemFilter, filters or {})
+    conditions = [AgendaItem.community == caller["community"]]
+    if filters["status"]:
+        conditions.append(AgendaItem.status == filters["status"])
+    with uow:
+        items = uow.session.scalars(select(AgendaItem).where(*conditions)
+                                    .order_by(AgendaItem.raised_at, AgendaItem.id).limit(LIST_LIMIT)).all()
+        return {"items": item_view.dump(items, many=True)}
+
+
+def council_meetings(uow, caller: dict) -> dict:
+    """The council's meetings, newest first, each with its agenda and the decisions taken on it."""
+    caller = _caller(caller)
+    _require(caller, *domain.STATION_NAMES)
+    with uow:
+        session = uow.session
+        meetings = session.scalars(select(CouncilMeeting).where(CouncilMeeting.community == caller["community"])
+                                   .order_by(CouncilMeeting.held_at.desc()).limit(LIST_LIMIT)).all()
+        ids = [m.id for m in meetings]
+        items = session.scalars(select(AgendaItem).where(AgendaItem.meeting_id.in_(ids))
+                                .order_by(AgendaItem.raised_at)).all()
+        decisions = session.scalars(select(CouncilDecision).where(CouncilDecision.meeting_id.in_(ids))
+                                    .order_by(CouncilDecision.decided_at)).all()
+        return {"items": [{**meeting_view.dump(m), "items": item_view.dump([i for i in items if i.meeting_id == m.id],
+                                                                             many=True),
+                           "decisions": decision_view.dump([d for d in decisions if d.meeting_id == m.id], many=True)}
+                          for m in meetings]}
+
+
 def published_decisions(uow, community: str) -> dict:
     """公示: the council's decisions with their votes, for anyone; no person is named."""
     with uow:

@@ -48,6 +48,10 @@ class ReportingService:
         return service_layer.list_reports(self.db.unit_of_work(), caller, filters)
 
     @query
+    def export_reports(self, caller, filters, after, limit):
+        return service_layer.export_reports(self.db.unit_of_work(), caller, filters, after, limit)
+
+    @query
     def public_reports(self, community, filters):
         return service_layer.public_reports(self.db.unit_of_work(), community, filters)
 

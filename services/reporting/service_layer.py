@@ -162,6 +162,37 @@ REPORT_ORDER = {"-created": (Report.created_at.desc(), Report.id),
 def list_reports(uow, caller: dict, filters: dict) -> dict:
     caller = load(rpc.Caller, caller)
     filters = load(rpc.ReportFilter, filters)
+    conditions = _filtered(caller, filters)
+    page, per_page = filters["page"], filters["per_page"]
+    with uow:
+        total = uow.session.scalar(select(func.count()).select_from(Report).where(*conditions))
+        rows = uow.session.scalars(
+            select(Report).where(*conditions).order_by(*REPORT_ORDER[filters["sort"]])
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
+
+
+def export_reports(uow, caller: dict, filters: dict, after: list | None, limit: int) -> dict:
+    """The filtered list newest first (whatever its ``sort``), one slice at a time for an export (导出):
+    ``after`` is the last slice's cursor, so each slice is one indexed query however far the export has got."""
+    caller = load(rpc.Caller, caller)
+    filters = load(rpc.ReportFilter, filters)
+    conditions = _filtered(caller, filters)
+    if after:
+        created_at, report_id = datetime.fromisoformat(after[0]), after[1]
+        conditions.append(or_(Report.created_at < created_at,
+                              (Report.created_at == created_at) & (Report.id > report_id)))
+    with uow:
+        rows = uow.session.scalars(
+            select(Report).where(*conditions).order_by(Report.created_at.desc(), Report.id).limit(limit)
+        ).all()
+        cursor = [rows[-1].created_at.isoformat(), rows[-1].id] if len(rows) == limit else None
+        return {"items": report_view.dump(rows, many=True), "after": cursor}
+
+
+def _filtered(caller: dict, filters: dict) -> list:
+    """The conditions of a report list: the caller's community and what they may see, then the filters."""
     conditions = [Report.community == caller["community"], _visibility(caller)]
     for name in ("category", "grid", "building", "level"):
         if filters[name]:
@@ -178,14 +209,7 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
         conditions.append(Report.created_at >= filters["created_from"])
     if filters["created_to"]:
         conditions.append(Report.created_at < filters["created_to"])
-    page, per_page = filters["page"], filters["per_page"]
-    with uow:
-        total = uow.session.scalar(select(func.count()).select_from(Report).where(*conditions))
-        rows = uow.session.scalars(
-            select(Report).where(*conditions).order_by(*REPORT_ORDER[filters["sort"]])
-            .offset((page - 1) * per_page).limit(per_page)
-        ).all()
-        return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
+    return conditions
 
 
 # Timeline steps the public sees: every step but the report itself and its rating (the reporter's).

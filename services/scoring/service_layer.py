@@ -134,8 +134,8 @@ def my_household(uow, caller: dict, now: datetime) -> dict:
                 "entries": [_entry_out(entry, now) for entry in entries]}
 
 
-def ledger(uow, caller: dict, filters: dict, now: datetime) -> list[dict]:
-    """The community's ledger, newest first, for the review group and the community office."""
+def ledger(uow, caller: dict, filters: dict, now: datetime) -> dict:
+    """The community's ledger, newest first, a page at a time, for the review group and the community office."""
     caller = load(rpc.Caller, caller)
     _require(caller, LEDGER_READERS)
     filters = load(contracts.LedgerFilter, filters or {})
@@ -143,12 +143,15 @@ def ledger(uow, caller: dict, filters: dict, now: datetime) -> list[dict]:
     for name in ("state", "household", "period"):
         if filters[name]:
             conditions.append(getattr(LedgerEntry, name) == filters[name])
+    page, per_page = filters["page"], filters["per_page"]
     with uow:
+        total = uow.session.scalar(select(func.count()).select_from(LedgerEntry).where(*conditions))
         entries = uow.session.scalars(
             select(LedgerEntry).where(*conditions)
-            .order_by(LedgerEntry.proposed_at.desc(), LedgerEntry.id).limit(LEDGER_LIMIT)
+            .order_by(LedgerEntry.proposed_at.desc(), LedgerEntry.id).offset((page - 1) * per_page).limit(per_page)
         ).all()
-        return [_entry_out(entry, now) for entry in entries]
+        return {"items": [_entry_out(entry, now) for entry in entries], "page": page, "per_page": per_page,
+                "total": total}
 
 
 # --- the ledger: propose, verify, publish, object, decide ------------------------

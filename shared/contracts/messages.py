@@ -102,6 +102,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # state
     "report_not_found": ("找不到案卷“{id}”。", "No report '{id}'."),
     "task_not_found": ("找不到任务“{id}”。", "No task '{id}'."),
+    "community_not_found": ("找不到社区“{id}”。", "No community '{id}'."),
     "media_not_found": ("找不到图片“{id}”。", "No photo '{id}'."),
     "task_state": ("任务当前为“{status}”,不能{action}。", "The task is '{status}'; it cannot be {action}."),
     "report_state": ("案卷当前为“{status}”,不能{action}。", "The report is '{status}'; it cannot be {action}."),

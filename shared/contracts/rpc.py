@@ -227,6 +227,13 @@ class Decision(Request):
     note = text(MAX_NOTE, load_default=None, allow_none=True)
 
 
+class RequestFilter(Request):
+    """Which extension (延期) and deferral (挂账) requests to list: the pending ones by default."""
+
+    status = one_of(("pending", "approved", "denied"), load_default="pending")
+    kind = one_of(("extension", "deferral"), allow_none=True, load_default=None)
+
+
 # patrols (巡查) -------------------------------------------------------------
 # Each step says when it happened on the phone: a patrol may be sent from an outbox long after.
 MAX_TRACK_POINTS = 500
@@ -331,7 +338,9 @@ class CalendarDayChange(Request):
 class FiguresQuery(Request):
     period_from = Moment(required=True, default_timezone=None)
     period_to = Moment(required=True, default_timezone=None)
-    group_by = fields.String(load_default="none", validate=validate.OneOf(("none", "grid", "handler", "category")))
+    # community: the street platform's figures, one row per community of its street
+    group_by = fields.String(load_default="none",
+                             validate=validate.OneOf(("none", "community", "grid", "handler", "category")))
 
     @cross_field("period_from", "period_to")
     def _period_runs_forward(self, data, **_kwargs):
@@ -378,6 +387,10 @@ class CaseFilter(Request):
     status = one_of(CASE_STATUSES, allow_none=True, load_default=None)
     source = one_of(("escalation", *CASE_SOURCES), allow_none=True, load_default=None)
     report_id = text(64, allow_none=True, load_default=None)
+
+
+class CouncilItemFilter(Request):
+    status = one_of(("open", "scheduled", "decided"), allow_none=True, load_default=None)
 
 
 class Route(Request):

@@ -105,6 +105,8 @@ class LedgerFilter(Request):
     state = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(ENTRY_STATES))
     household = text(64, allow_none=True, load_default=None)
     period = text(32, allow_none=True, load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class FundPeriodOpen(Request):

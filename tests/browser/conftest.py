@@ -22,6 +22,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
 # The screenshots the README shows are written here by the tests.
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -100,24 +101,36 @@ class Watch:
         assert self.errors == [], f"console errors: {self.errors}"
 
 
-@pytest.fixture
-def phone(browser, platform):
-    """phone() -> a new phone-sized browser context on the console (zh-CN); checked when the test ends."""
+def watched_contexts(browser, platform, **defaults):
+    """A function opening browser contexts on the console (zh-CN, ``defaults`` unless overridden), each
+    watched; after the test they are closed and checked."""
     contexts, watches = [], []
 
-    def open_phone(**options):
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=platform.web_url, **options)
+    def open_context(**options):
+        context = browser.new_context(locale="zh-CN", base_url=platform.web_url, **{**defaults, **options})
         watch = Watch()
         watch.attach(context)
         contexts.append(context)
         watches.append(watch)
         return context
 
-    yield open_phone
+    yield open_context
     for context in contexts:
         context.close()
     for watch in watches:
         watch.check()
+
+
+@pytest.fixture
+def phone(browser, platform):
+    """phone() -> a new phone-sized browser context on the console (zh-CN); checked when the test ends."""
+    yield from watched_contexts(browser, platform, viewport=PHONE)
+
+
+@pytest.fixture
+def desktop(browser, platform):
+    """desktop(viewport=…) -> a new desk-sized (1366×768) browser context; checked when the test ends."""
+    yield from watched_contexts(browser, platform, viewport=DESKTOP, accept_downloads=True)
 
 
 def sign_in(context, username: str):

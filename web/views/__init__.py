@@ -28,6 +28,9 @@ def navigation(role: str) -> list[tuple[str, str]]:
 
 
 def register(app: Flask) -> None:
+    # The desk screens (office, street, six stations, wall and district IT) keep their own packages.
+    from web import desk, office, wall
+
     app.context_processor(template_labels)
-    for module in (probes, auth, home, work, reports, points):
+    for module in (probes, auth, home, work, reports, points, office, desk, wall):
         app.register_blueprint(module.blueprint)

@@ -11,6 +11,10 @@ HOMES = {
     "property_staff": "work.tasks",
     "resident": "reports.mine", "volunteer": "reports.mine", "unit_leader": "reports.mine",
     "building_leader": "reports.mine",
+    # the desk screens
+    "community_admin": "office.dashboard", "party_secretary": "office.dashboard",
+    "street_platform": "office.street_queue", "station_staff": "desk.cases", "review_group": "desk.review",
+    "district_it": "wall.ops",
 }
 
 

@@ -1,0 +1,367 @@
+"""The desk screens (1366×768) and the command wall (1920×1080) in headless Chromium, on the real
+platform: the community office's figures, lists, exports and approvals, the six-station desk from
+reception to a performed agreement, the street's queue and figures, district IT, the wall."""
+import io
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from deploy.demo.load import DEMO_FILE, DEMO_PASSWORD
+from tests.browser.conftest import accessible, screenshot
+from tests.support import wait_until
+
+WALL = {"width": 1920, "height": 1080}
+
+
+def signed_in(context, username: str, path: str = "/"):
+    """The sign-in form with the demo password, then ``path``."""
+    page = context.new_page()
+    page.goto("/signin")
+    page.get_by_label("账号", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_load_state()
+    page.goto(path)
+    return page
+
+
+def this_month() -> dict:
+    now = datetime.now().astimezone()
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return {"period_from": first.isoformat(), "period_to": following.isoformat()}
+
+
+def file_report(api, building="44", category="sanitation.garbage", description="垃圾满溢", **more):
+    answer = api.post("/api/v1/reports", json={"category": category, "building": building,
+                                               "description": description, **more})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["report"]
+
+
+def task_of(api, report_id: str) -> dict:
+    return wait_until(lambda: (task_id := api.get(f"/api/v1/reports/{report_id}").json()["task_id"])
+                      and api.get(f"/api/v1/tasks/{task_id}").json(), what="the report's task")
+
+
+def username_of(task: dict) -> str:
+    """Demo accounts are named by staff code, except the two people the article names."""
+    return {"ytl-wy-01": "wuli", "ytl-gw-04": "zhangyan"}.get(task["handler"]["staff_code"],
+                                                             task["handler"]["staff_code"])
+
+
+def percent(rate) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+COUNTS = ("found", "overdue", "yellow", "red")
+
+
+def shows_the_apis_figures(page, api, keys) -> dict:
+    """The page's numbers equal /figures for this month. Events still being handled may move the figures
+    between the two reads, so both are read again (page reloaded) until they agree."""
+    def agree():
+        figures = api.get("/api/v1/figures", params=this_month()).json()["rows"][0]
+        page.reload()
+        shown = {key: page.locator(f"[data-kpi={key}]").inner_text() for key in keys}
+        expected = {key: str(figures[key]) if key in COUNTS else percent(figures[key]) for key in keys}
+        return figures if shown == expected else None
+
+    return wait_until(agree, timeout_s=60, every_s=1, what="the page to show the API's figures")
+
+
+# --- community office ---------------------------------------------------------------------
+def test_every_kpi_on_the_dashboard_equals_the_apis_figure_and_grouping_swaps_in_place(desktop, as_user):
+    file_report(as_user("ytl-bl-44"))
+    page = signed_in(desktop(), "ytl-admin", "/office")
+    figures = shows_the_apis_figures(page, as_user("ytl-admin"), (
+        *COUNTS, "completion_rate", "on_time_rate", "grid_resolution_rate", "community_resolution_rate",
+        "satisfaction_rate"))
+    accessible(page)
+    screenshot(page, "office-dashboard")
+
+    page.evaluate("window.__stillTheSamePage = true")
+    page.get_by_label("分组").select_option("category")
+    page.wait_for_url(re.compile(r"group_by=category"))
+    page.locator("table.figures caption", has_text="类别").wait_for()
+    assert page.evaluate("window.__stillTheSamePage") is True  # swapped by htmx, no full page load
+    by_category = as_user("ytl-admin").get("/api/v1/figures", params={**this_month(), "group_by": "category"}).json()
+    shown = {row.get_attribute("data-key") for row in page.locator("table.figures tbody tr").all()}
+    assert shown == {row["key"] for row in by_category["rows"]}
+
+    page.locator("[data-kpi=found]").click()
+    page.wait_for_url(re.compile(r"/office/events"))
+    assert page.get_by_role("status").inner_text() == f"共 {figures['found']} 条"
+
+
+def test_the_event_list_keeps_its_filters_in_the_url_and_page_two_is_the_apis_page_two(desktop, as_user):
+    reporter, admin = as_user("ytl-bl-44"), as_user("ytl-admin")
+    for n in range(23):
+        file_report(reporter, description=f"分页测试 {n}")
+    page = signed_in(desktop(), "ytl-admin", "/office/events")
+    page.get_by_label("网格").fill("g02")
+    page.get_by_label("类别").select_option("sanitation.garbage")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"grid=g02"))
+    page.reload()
+    assert page.get_by_label("网格").input_value() == "g02"
+    assert page.get_by_label("类别").input_value() == "sanitation.garbage"
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    api_page = admin.get("/api/v1/reports", params={"grid": "g02", "category": "sanitation.garbage", "page": 2,
+                                                    "per_page": 20}).json()
+    shown = [row.get_attribute("data-id") for row in page.locator("table.list tbody tr[data-id]").all()]
+    assert shown == [item["id"] for item in api_page["items"]] and shown
+    accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出台账（Excel）").click()
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    everything = admin.get("/api/v1/reports", params={"grid": "g02", "category": "sanitation.garbage",
+                                                      "per_page": 100}).json()
+    assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [item["id"] for item in everything["items"]]
+
+
+def test_an_extension_approved_in_approvals_changes_the_tasks_deadline_on_its_page(desktop, as_user):
+    admin = as_user("ytl-admin")
+    task = task_of(admin, file_report(as_user("ytl-bl-44"), description="审批测试")["id"])
+    handler = as_user(username_of(task))
+    until = datetime.fromisoformat(task["deadline_at"]) + timedelta(days=3)
+    asked = handler.post(f"/api/v1/tasks/{task['id']}/extension-requests",
+                         json={"reason": "等待配件到货", "until": until.isoformat()})
+    assert asked.status_code == 201, asked.text
+
+    page = signed_in(desktop(), "ytl-admin", "/office/approvals")
+    card = page.locator(f"[data-request='{asked.json()['id']}']")
+    assert "等待配件到货" in card.inner_text() and until.strftime("%Y-%m-%d %H:%M") in card.inner_text()
+    accessible(page)
+    card.get_by_label("审批意见（驳回时必填）").fill("同意延期")
+    card.get_by_role("button", name="同意").click()
+    page.wait_for_load_state()
+    assert not page.locator(f"[data-request='{asked.json()['id']}']").count()
+    page.goto(f"/office/tasks/{task['id']}")
+    assert page.locator("[data-deadline]").inner_text() == until.strftime("%Y-%m-%d %H:%M")
+
+
+def test_supervision_lists_red_before_yellow(desktop, as_user, platform):
+    page = signed_in(desktop(), "ytl-admin", "/office/supervision")
+    cards = [row.get_attribute("data-card") for row in page.locator("tr[data-card]").all()]
+    assert cards == sorted(cards, key=lambda c: 0 if c in ("red", "supervised") else 1)
+    accessible(page)
+
+
+# --- the six-station desk ---------------------------------------------------------------------
+def test_the_noise_dispute_at_building_44_runs_through_the_desk_by_clicks(desktop, as_user):
+    leader, office = as_user("ytl-bl-44"), as_user("ytl-admin")
+    report = file_report(leader, category="dispute.night_disturbance", unit="1",
+                         description="44号楼1单元楼上住户每晚十一点后搬动家具、大声喧哗")
+    task = task_of(office, report["id"])
+    handler = as_user(username_of(task))
+    assert handler.post(f"/api/v1/tasks/{task['id']}/escalation",
+                        json={"reason": "双方各执一词,需社区调解"}).status_code == 200
+    case = wait_until(lambda: (items := as_user("ytl-reception").get(
+        "/api/v1/cases", params={"report_id": report["id"]}).json()["items"]) and items[0], what="the case")
+
+    # 接访站: both parties
+    reception = signed_in(desktop(), "ytl-reception", "/desk")
+    reception.get_by_role("link", name=case["number"]).click()
+    for role, name, household in (("applicant", "杜慧", "ytl-44-1-01"), ("respondent", "夏磊", "ytl-44-1-02")):
+        form = reception.locator("form#party")
+        form.get_by_label("身份").select_option(role)
+        form.get_by_label("姓名").fill(name)
+        form.get_by_label("户号").fill(household)
+        form.get_by_role("button", name="登记").click()
+        reception.wait_for_load_state()
+    assert "夏磊" in reception.inner_text("main")
+    accessible(reception)
+
+    # 事务分流站 → 争议调解站; the office's page, opened before, then offers a step out of order: the
+    # service refuses it and the page shows its Chinese words
+    stale = signed_in(desktop(), "ytl-admin", f"/desk/cases/{case['id']}")
+    triage = signed_in(desktop(), "ytl-triage", f"/desk/cases/{case['id']}")
+    triage.locator("form#route").get_by_label("分流到").select_option("mediation")
+    triage.locator("form#route").get_by_role("button", name="分流").click()
+    triage.wait_for_load_state()
+    stale.locator("form#route").get_by_role("button", name="分流").click()
+    refusal = stale.get_by_role("alert").inner_text()
+    assert "案件当前为" in refusal and "不能" in refusal, refusal
+    assert not stale.locator("form#route").count()  # the page now offers only what the case allows
+
+    # 争议调解站: consent, mediator, rights, a session, the agreement, signatures, performance
+    mediator = signed_in(desktop(), "ytl-mediator", f"/desk/cases/{case['id']}")
+    for party in ("申请人 · 杜慧", "被申请人 · 夏磊"):
+        form = mediator.locator("form#consent")
+        form.get_by_label("当事人", exact=True).select_option(label=party)
+        form.get_by_role("button", name="记录").click()
+        mediator.wait_for_load_state()
+    mediator.locator("form#mediators").get_by_label("调解员编号（逗号分隔）").fill("ytl-st-mediator-01")
+    mediator.locator("form#mediators").get_by_role("button", name="指定").click()
+    mediator.locator("form#rights_notice").get_by_role("button", name="已告知").click()
+    session = mediator.locator("form#session")
+    session.get_by_label("时间").fill("2026-11-26T19:00")
+    session.get_by_label("地点").fill("砚台岭社区争议调解室")
+    session.get_by_label("参加人（逗号分隔）").fill("杜慧,夏磊,李德华")
+    session.get_by_label("调解经过").fill("双方陈述;夏磊承认夜间噪音,同意整改")
+    session.get_by_role("button", name="保存记录").click()
+    agreement = mediator.locator("form#agreement")
+    agreement.get_by_label("纠纷事实").fill("夏磊家夜间二十三点后搬动家具、喧哗,影响楼下杜慧家休息。")
+    agreement.get_by_label("责任").fill("夏磊对噪音扰民负主要责任。")
+    agreement.get_by_label("履行义务的当事人").select_option(label="被申请人 · 夏磊")
+    agreement.get_by_label("履行期限").fill("2026-12-03")
+    agreement.get_by_label("履行内容").fill("二十二点后不再搬动家具、大声喧哗,椅脚加装防噪垫")
+    agreement.get_by_label("履行方式").fill("自行整改,社区回访核实")
+    agreement.get_by_role("button", name="生成协议书").click()
+    for _signer in range(3):
+        mediator.locator("form#signature").get_by_role("button", name="签名").click()
+        mediator.wait_for_load_state()
+    assert "已生效" in mediator.inner_text("main")
+    accessible(mediator)
+    screenshot(mediator, "desk-case")
+
+    document = mediator.context.new_page()
+    document.goto(mediator.get_by_role("link", name="打印 / 下载协议书").get_attribute("href"))
+    text = document.inner_text("body")
+    assert "调解协议书" in text and "杜慧" in text and "夏磊" in text
+    pdf = document.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+
+    mediator.locator("form#performance").get_by_role("button", name="已履行").click()
+    mediator.wait_for_load_state()
+    wait_until(lambda: office.get(f"/api/v1/reports/{report['id']}").json()["status"] == "resolved",
+               what="the report's task resolved by the case")
+
+    # 督导督办站: the follow-up visit closes the case, and the report with it
+    supervision = signed_in(desktop(), "ytl-supervision", f"/desk/cases/{case['id']}")
+    supervision.locator("form#follow_up").get_by_role("button", name="记录回访").click()
+    supervision.wait_for_load_state()
+    assert "已结案" in supervision.inner_text("main")
+    wait_until(lambda: office.get(f"/api/v1/reports/{report['id']}").json()["status"] == "closed",
+               what="the report to close with the case")
+
+
+def test_the_case_list_has_a_tab_per_station(desktop):
+    page = signed_in(desktop(), "ytl-admin", "/desk")
+    tabs = page.get_by_role("navigation", name="站点").get_by_role("link")
+    assert [t.inner_text() for t in tabs.all()] == ["接访", "事务分流", "争议调解", "法律服务", "督导督办", "居民议事"]
+    tabs.nth(2).click()
+    page.wait_for_url(re.compile(r"station=mediation"))
+    accessible(page)
+
+
+# --- the street ---------------------------------------------------------------------------
+def test_the_street_queue_shows_every_reason_on_the_way_up_and_its_communities_figures(desktop, as_user):
+    zhang_yan, office = as_user("zhangyan"), as_user("ytl-admin")
+    report = file_report(zhang_yan, building="47", category="environment.pollution", description="油烟直排")
+    grid_task = task_of(zhang_yan, report["id"])
+    community = zhang_yan.post(f"/api/v1/tasks/{grid_task['id']}/escalation",
+                               json={"reason": "涉及执法,网格无法解决"}).json()["successor"]
+    street_task = office.post(f"/api/v1/tasks/{community['id']}/escalation",
+                              json={"reason": "需街道协调"}).json()["successor"]
+
+    page = signed_in(desktop(), "lanshan-street", "/street")
+    card = page.locator(f"[data-task='{street_task['id']}']")
+    assert "砚台岭社区" in card.inner_text()
+    assert "涉及执法,网格无法解决" in card.inner_text() and "需街道协调" in card.inner_text()
+    accessible(page)
+    card.get_by_role("button", name="签收").click()
+    page.wait_for_load_state()
+    assert as_user("lanshan-street").get(f"/api/v1/tasks/{street_task['id']}").json()["status"] == "accepted"
+
+    page.goto("/office")
+    shows_the_apis_figures(page, as_user("lanshan-street"), ("found",))
+    assert page.locator("table.figures tbody tr[data-key=ytl]").count() == 1
+
+
+# --- the wall -----------------------------------------------------------------------------------
+def demo_people() -> tuple[set[str], set[str]]:
+    """Every person's name and phone in the demo file."""
+    names, phones = set(), set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "name" and isinstance(value, str) and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", value):
+                    names.add(value)
+                elif key == "phone":
+                    phones.add(str(value))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
+    return names, phones
+
+
+def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_one_refresh(desktop, as_user):
+    office = as_user("ytl-admin")
+    context = desktop(viewport=WALL)
+    page = signed_in(context, "ytl-admin", "/signin")
+    page.clock.install()
+    page.goto("/wall")
+    page.locator("#stage .updated").wait_for()
+    shows_the_apis_figures(page, office, ("found", "completion_rate", "on_time_rate", "grid_resolution_rate",
+                                          "satisfaction_rate"))
+    accessible(page)
+    screenshot(page, "wall")
+
+    names, phones = demo_people()
+    text = page.inner_text("body")
+    assert not [n for n in names if n in text] and not [p for p in phones if p in text]
+
+    before = int(page.locator("g[data-building='52']").get_attribute("data-open"))
+    file_report(office, building="52", category="property.facility", description="52号楼单元门禁损坏")
+    wait_until(lambda: any(t["location"]["building"] == "52" for t in office.get(
+        "/api/v1/tasks", params={"building": "52"}).json()["items"]), what="the new task")
+    page.clock.fast_forward(61_000)
+    page.wait_for_function(f"() => Number(document.querySelector(\"g[data-building='52']\").dataset.open) > {before}")
+
+    for viewport in (WALL, {"width": 1280, "height": 720}):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(200)
+        # Every box of the stage within the screen; the latest events scroll inside their own clipped box.
+        outside = page.evaluate("""([w, h]) => [...document.querySelectorAll('#stage *')].filter(e => {
+            if (e.closest('.ticker ul')) return false;
+            const r = e.getBoundingClientRect();
+            return r.width && (r.right > w + 1 || r.bottom > h + 1 || r.left < -1 || r.top < -1);
+        }).length""", [viewport["width"], viewport["height"]])
+        assert outside == 0, viewport
+
+
+@pytest.mark.parametrize("username, paths", [
+    ("ytl-admin", ("/office/events?kind=tasks", "/office/staff", "/office/patrols", "/desk/council")),
+    ("ytl-review-01", ("/review",)),
+])
+def test_every_other_desk_page_is_accessible(desktop, username, paths):
+    page = signed_in(desktop(), username, paths[0])
+    for path in paths:
+        page.goto(path)
+        assert page.locator("h1").count() == 1
+        accessible(page)
+
+
+def test_english_on_the_desk_screens(desktop):
+    page = signed_in(desktop(), "ytl-admin", "/office?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+
+
+# --- district IT (last: it stops a service and starts it again) ----------------------------------
+def test_district_it_sees_a_killed_service_turn_abnormal_and_back(desktop, platform):
+    page = signed_in(desktop(), "district-it", "/ops")
+    assert page.locator("tr[data-service=scoring]").get_by_text("正常").is_visible()
+    accessible(page)
+    platform.kill("scoring")
+    try:
+        page.reload()
+        assert page.locator("tr[data-service=scoring]").get_by_text("异常").is_visible()
+    finally:
+        platform.start_service("scoring")
+    wait_until(lambda: (page.reload() or True) and page.locator("tr[data-service=scoring]").get_by_text("正常").count(),
+               timeout_s=90, what="scoring back")

@@ -1,0 +1,10 @@
+/* District IT's replay asks first: a native modal dialog (focus kept inside, Esc closes it, nothing sent). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-dialog]");
+    if (opener) document.getElementById(opener.dataset.openDialog).showModal();
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer) closer.closest("dialog").close();
+  });
+})();

@@ -106,28 +106,38 @@ def install(app: Flask, sessions) -> None:
         return response
 
 
-def _moment(name: str) -> datetime | None:
+def _moment(name: str, errors: list) -> datetime | None:
+    """The query's moment ``name``, or None; what is wrong with it goes on ``errors`` (all named in one 422)."""
     value = request.args.get(name)
     if not value:
         return None
     try:
         moment = as_utc(datetime.fromisoformat(value))
     except ValueError:
-        raise Problem.on_field(422, name, "wrong_type", expected="datetime", expected_zh="日期时间") from None
+        errors.append(_error(name, "wrong_type", expected="datetime", expected_zh="日期时间"))
+        return None
     except OverflowError:  # its time zone pushes it past year 1 or 9999
         moment = None
     if moment is None or not EARLIEST <= moment.date() <= LATEST:
-        raise Problem.on_field(422, name, "date_out_of_range")
+        errors.append(_error(name, "date_out_of_range"))
+        return None
     return moment
 
 
-def _positive(name: str, default: int, most: int | None = None) -> int:
+def _positive(name: str, default: int, errors: list, most: int | None = None) -> int:
+    """The query's positive whole number ``name``; what is wrong with it goes on ``errors``."""
     value = request.args.get(name, str(default))
     if not (value.isascii() and value.isdigit()) or int(value) < 1:  # "²".isdigit() is true, int("²") fails
-        raise Problem.on_field(422, name, "wrong_type", expected="integer", expected_zh="整数")
+        errors.append(_error(name, "wrong_type", expected="integer", expected_zh="整数"))
+        return default
     if int(value) > MAX_PAGE:
-        raise Problem.on_field(422, name, "number_out_of_range", min=1, max=MAX_PAGE)
+        errors.append(_error(name, "number_out_of_range", min=1, max=MAX_PAGE))
+        return default
     return min(int(value), most) if most else int(value)
+
+
+def _error(field: str, code: str, **params) -> dict:
+    return {"field": field, "code": code, "params": params}
 
 
 @blueprint.get("/api/v1/audit")
@@ -141,12 +151,15 @@ def audit_log():
     for name in ("actor", "action"):
         if request.args.get(name):
             conditions.append(getattr(AuditEntry, name) == request.args[name])
-    since, until = _moment("since"), _moment("until")
+    errors = []
+    since, until = _moment("since", errors), _moment("until", errors)
+    page, per_page = _positive("page", 1, errors), _positive("per_page", 50, errors, MAX_PER_PAGE)
+    if errors:
+        raise Problem(422, "invalid_input", errors)
     if since:
         conditions.append(AuditEntry.at >= since)
     if until:
         conditions.append(AuditEntry.at < until)
-    page, per_page = _positive("page", 1), _positive("per_page", 50, MAX_PER_PAGE)
     with gateway_state().sessions() as session:
         total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
         rows = session.scalars(select(AuditEntry).where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id)

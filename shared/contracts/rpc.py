@@ -6,12 +6,23 @@ errors name every bad field with a message code.
 """
 import re
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from shared.contracts import reasons
 from shared.contracts.roles import STATIONS
 from shared.contracts.scoring import RuleImport
-from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Day, Moment, Request, list_of, one_of, text
+from shared.contracts.validation import (
+    MAX_NOTE,
+    MAX_PHOTOS,
+    MAX_TEXT,
+    Day,
+    Moment,
+    Request,
+    cross_field,
+    list_of,
+    one_of,
+    text,
+)
 
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
 MAX_URL = 1000
@@ -63,7 +74,7 @@ class NewReport(Request):
     urgent = fields.Boolean(load_default=False)
     channel = fields.String(load_default="app", validate=validate.OneOf(CHANNELS))
 
-    @validates_schema(skip_on_field_errors=False)  # a 422 names the missing location beside any bad field
+    @cross_field("grid", "building", "address", "unit")
     def _has_location(self, data, **_kwargs):
         errors = {}
         if not (data.get("grid") or data.get("building") or data.get("address")):
@@ -160,12 +171,15 @@ class Verification(Request):
     responsible_household = text(64, load_default=None, allow_none=True)
     rule = text(64, load_default=None, allow_none=True)
 
-    @validates_schema
+    @cross_field("passed", "note", "reason_code")
     def _reason_on_failure(self, data, **_kwargs):
         if data.get("passed") is False:
             _reason_given(data, "note")
         elif data.get("reason_code"):
             raise ValidationError("reason_on_failure_only", field_name="reason_code")
+
+    @cross_field("responsible_household", "rule")
+    def _household_with_its_rule(self, data, **_kwargs):
         if bool(data.get("responsible_household")) != bool(data.get("rule")):
             raise ValidationError("required", field_name="rule" if data.get("responsible_household") else
                                   "responsible_household")
@@ -186,7 +200,7 @@ class Reasoned(Request):
 
     reason = text(MAX_NOTE, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("reason", "reason_code")
     def _reason_given(self, data, **_kwargs):
         _reason_given(data, "reason")
 
@@ -252,7 +266,7 @@ class CheckIn(Request):
                           validate=[validate.Length(max=MAX_URL), validate.Regexp(PHOTO_URL, error="invalid_photo")])
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("latitude", "longitude")
     def _both_or_neither(self, data, **_kwargs):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise ValidationError("required", field_name="longitude" if data.get("longitude") is None else "latitude")
@@ -288,7 +302,7 @@ class CoverageQuery(Request):
     to = Day(required=True)
     grid = fields.String(load_default=None)
 
-    @validates_schema
+    @cross_field("from_", "to")
     def _a_short_period_forward(self, data, **_kwargs):
         if data.get("from_") and data.get("to"):
             if data["to"] < data["from_"]:
@@ -310,7 +324,7 @@ class NotificationsRead(Request):
     ids = list_of(fields.Integer(strict=True), min_length=1, max_length=200, load_default=None)
     up_to = fields.Integer(strict=True, load_default=None)
 
-    @validates_schema
+    @cross_field("ids", "up_to")
     def _one_way(self, data, **_kwargs):
         if (data.get("ids") is None) == (data.get("up_to") is None):
             raise ValidationError("ids_or_up_to", field_name="ids")
@@ -328,7 +342,7 @@ class FiguresQuery(Request):
     group_by = fields.String(load_default="none",
                              validate=validate.OneOf(("none", "community", "grid", "handler", "category")))
 
-    @validates_schema
+    @cross_field("period_from", "period_to")
     def _period_runs_forward(self, data, **_kwargs):
         if data.get("period_from") and data.get("period_to") and data["period_to"] <= data["period_from"]:
             raise ValidationError("period_backwards", field_name="period_to")
@@ -389,14 +403,17 @@ class Route(Request):
     category = text(64, allow_none=True, load_default=None)
     description = text(MAX_TEXT, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("to", "body", "category", "note")
     def _what_each_route_needs(self, data, **_kwargs):
+        errors = {}
         if data.get("to") == "outside" and not data.get("body"):
-            raise ValidationError("body_required", field_name="body")
+            errors["body"] = ["body_required"]
         if data.get("to") == "dispatch" and not data.get("category"):
-            raise ValidationError("category_required", field_name="category")
+            errors["category"] = ["category_required"]
         if data.get("to") == "outside" and not (data.get("note") or "").strip():
-            raise ValidationError("reason_required", field_name="note")
+            errors["note"] = ["reason_required"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class SendBack(Request):
@@ -408,7 +425,7 @@ class Consent(Request):
     consents = fields.Boolean(required=True)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("consents", "note")
     def _reason_for_refusal(self, data, **_kwargs):
         if data.get("consents") is False and not (data.get("note") or "").strip():
             raise ValidationError("reason_required", field_name="note")
@@ -463,7 +480,7 @@ class Signature(Request):
     party_id = text(64, allow_none=True, load_default=None)
     as_mediator = fields.Boolean(load_default=False)
 
-    @validates_schema
+    @cross_field("party_id", "as_mediator")
     def _one_signer(self, data, **_kwargs):
         if bool(data.get("party_id")) == bool(data.get("as_mediator")):
             raise ValidationError("one_signer", field_name="party_id")
@@ -483,7 +500,7 @@ class JudicialConfirmation(Request):
     decided_on = Day(allow_none=True, load_default=None)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("decision", "decided_on")
     def _decided_on_a_day(self, data, **_kwargs):
         if data.get("decision") and not data.get("decided_on"):
             raise ValidationError("decision_date_required", field_name="decided_on")
@@ -499,7 +516,7 @@ class Consultation(Request):
     visitor_name = text(100, allow_none=True, load_default=None)
     contact = text(32, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("case_id", "visitor_name")
     def _walk_in_is_named(self, data, **_kwargs):
         if not data.get("case_id") and not (data.get("visitor_name") or "").strip():
             raise ValidationError("visitor_required", field_name="visitor_name")
@@ -572,7 +589,7 @@ class MediationFigures(Request):
     from_ = Day(required=True, data_key="from")
     to = Day(required=True)
 
-    @validates_schema
+    @cross_field("from_", "to")
     def _runs_forward(self, data, **_kwargs):
         if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
             raise ValidationError("period_backwards", field_name="to")

@@ -7,9 +7,9 @@ each field with a message code.
 """
 import decimal
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate
 
-from shared.contracts.validation import MAX_NOTE, Day, Request, text
+from shared.contracts.validation import MAX_NOTE, Day, Request, cross_field, text
 
 AREAS = ("social_stability", "civility_integrity", "environmental_sanitation", "law_abiding")
 EVIDENCE_KINDS = ("report", "case", "document")
@@ -68,7 +68,7 @@ class ProposeEntry(Request):
                                   validate=validate.OneOf(EVIDENCE_KINDS, error="unknown_evidence_kind"))
     evidence_ref = text(200, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("evidence_kind", "evidence_ref")
     def _evidence_whole(self, data, **_kwargs):
         if data.get("evidence_kind") and not data.get("evidence_ref"):
             raise ValidationError("required", field_name="evidence_ref")
@@ -80,7 +80,7 @@ class EntryVerification(Request):
     approve = fields.Boolean(required=True)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
-    @validates_schema
+    @cross_field("approve", "note")
     def _reason_on_rejection(self, data, **_kwargs):
         if data.get("approve") is False and not (data.get("note") or "").strip():
             raise ValidationError("reason_required", field_name="note")
@@ -120,7 +120,7 @@ class FundPeriodOpen(Request):
     base = Yuan(load_default=decimal.Decimal("0.00"))
     threshold = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, error="invalid_value"))
 
-    @validates_schema
+    @cross_field("starts_on", "ends_on")
     def _period_runs_forward(self, data, **_kwargs):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             raise ValidationError("period_backwards", field_name="ends_on")

@@ -7,9 +7,9 @@ shared.contracts.rpc and shared.contracts.scoring both build on this module.
 """
 import re
 from datetime import date, datetime, timezone
-from functools import cache
+from functools import cache, wraps
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import MESSAGES
@@ -102,10 +102,44 @@ def load_each(schema, items, field: str) -> list[dict]:
 
 
 class Request(Schema):
-    """A request's body or query: a field the schema does not name is an error, not ignored."""
+    """A request's body or query: a field the schema does not name is an error, not ignored.
+    Its rules across fields are ``cross_field`` rules, so one 422 names every bad field."""
 
     class Meta:
         unknown = RAISE
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, attr in vars(cls).items():
+            hooks = getattr(attr, "__marshmallow_hook__", None) or {}
+            if any(options.get("skip_on_field_errors", True) for _many, options in hooks.get("validates_schema", ())):
+                raise TypeError(f"{cls.__name__}.{name}: a rule across fields is a @cross_field rule")
+
+
+def cross_field(*reads: str):
+    """A rule across the fields ``reads`` of a Request. It runs even when other fields are bad, so a 422
+    names every bad field at once; not when one it reads is bad or missing, whose own error says enough
+    (it would otherwise take a refused value for one not given). It raises ValidationError naming its
+    field; one with several independent faults raises them all: ValidationError({field: [code], ...})."""
+
+    def decorate(rule):
+        @validates_schema(skip_on_field_errors=False, pass_original=True)
+        @wraps(rule)
+        def run(self, data, original_data, **kwargs):
+            # a base class may leave one of ``reads`` to its subclasses (Reasoned's reason_code)
+            if not any(name in self.fields and _refused(self.fields[name], name, data, original_data)
+                       for name in reads):
+                rule(self, data, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _refused(field, name: str, data: dict, original_data) -> bool:
+    """A field whose own check failed: given (or required) yet not loaded."""
+    given = isinstance(original_data, dict) and (field.data_key or name) in original_data
+    return name not in data and (given or field.required)
 
 
 def text(max_length: int, min_length: int = 0, **kwargs):

@@ -44,6 +44,37 @@ def test_a_bad_report_is_refused_with_the_field_named_and_nothing_stored(as_user
     assert total_reports(admin) == before
 
 
+def test_a_report_with_several_faults_names_every_one_in_one_answer(as_user):
+    reporter, admin = as_user("ytl-bl-44", lang="en"), as_user("ytl-admin")
+    before = total_reports(admin)
+    several = {"category": "sanitation.garbage", "description": "", "urgent": "maybe", "latitude": 200}
+    problem = assert_problem(reporter.post("/api/v1/reports", json=several), 422, "location", "location_required")
+    assert {(e["field"], e["code"]) for e in problem["errors"]} == {
+        ("description", "required"), ("urgent", "wrong_type"), ("latitude", "invalid_value"),
+        ("location", "location_required"),
+    }
+    location = next(e for e in problem["errors"] if e["field"] == "location")
+    assert location["message"] == "Give a location: a grid, a building (and unit) or an address."
+    assert total_reports(admin) == before
+
+
+def test_a_query_names_a_bad_parameter_and_a_period_run_backwards_together(as_user):
+    backwards = {"from": "2026-02-01", "to": "2026-01-01", "walker": "zhangyan"}
+    problem = assert_problem(as_user("ytl-admin").get("/api/v1/patrol-coverage", params=backwards),
+                             422, "to", "period_backwards")
+    assert [(e["field"], e["code"], e["message"]) for e in problem["errors"]] == [
+        ("walker", "unknown_field", "不认识的字段。"), ("to", "period_backwards", "结束时间须晚于开始时间。"),
+    ]
+
+
+def test_the_audit_log_names_every_bad_parameter_at_once(as_user):
+    answer = as_user("district-it").get("/api/v1/audit", params={"since": "yesterday", "page": "0", "per_page": "²"})
+    problem = assert_problem(answer, 422, "since", "wrong_type")
+    assert {(e["field"], e["code"]) for e in problem["errors"]} == {
+        ("since", "wrong_type"), ("page", "wrong_type"), ("per_page", "wrong_type"),
+    }
+
+
 def test_problems_speak_chinese_first_and_english_on_request(as_user):
     zh = as_user("ytl-bl-44").post("/api/v1/reports", json={**GOOD, "category": "nope"}).json()
     en = as_user("ytl-bl-44", lang="en").post("/api/v1/reports", json={**GOOD, "category": "nope"}).json()

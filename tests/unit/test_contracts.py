@@ -4,7 +4,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from marshmallow import ValidationError
+from marshmallow import ValidationError, validates_schema
 
 from shared.contracts import reasons, rpc, validation
 from shared.contracts.errors import InvalidInput
@@ -128,6 +128,39 @@ def test_every_bad_field_is_named_at_once():
     assert {(e["field"], e["code"]) for e in errors} == {
         ("category", "required"), ("description", "required"), ("urgent", "wrong_type"), ("colour", "unknown_field"),
     }
+
+
+def test_bad_fields_and_a_fault_across_fields_are_named_together():
+    errors = errors_of(rpc.NewReport, {"category": "sanitation.garbage", "description": "满溢", "urgent": "maybe",
+                                       "latitude": 200})
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("urgent", "wrong_type"), ("latitude", "invalid_value"), ("location", "location_required"),
+    }
+
+
+def test_every_rule_across_fields_is_named_beside_the_bad_fields():
+    errors = errors_of(rpc.Verification, {"passed": False, "responsible_household": "h-7", "photos": "one"})
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("photos", "wrong_type"), ("note", "standard_reason_required"), ("rule", "required"),
+    }
+
+
+@pytest.mark.parametrize(("schema", "data", "expected"), [
+    (rpc.Verification, {"passed": False, "note": "x" * (validation.MAX_NOTE + 1)}, ("note", "too_long")),
+    (rpc.Verification, {"passed": False, "reason_code": "no-such-reason"}, ("reason_code", "unknown_reason")),
+    (rpc.NewReport, {**GOOD_REPORT, "building": "4" * 33}, ("building", "too_long")),
+    (rpc.NotificationsRead, {"ids": "all"}, ("ids", "wrong_type")),
+], ids=["note-too-long", "unknown-reason", "building-too-long", "ids-not-a-list"])
+def test_a_rule_across_fields_says_nothing_about_a_field_already_refused(schema, data, expected):
+    assert [(e["field"], e["code"]) for e in errors_of(schema, data)] == [expected]
+
+
+def test_a_request_schema_refuses_a_rule_that_would_hide_behind_field_errors():
+    with pytest.raises(TypeError, match="cross_field"):
+        class Hidden(validation.Request):
+            @validates_schema
+            def _rule(self, data, **_kwargs):
+                pass
 
 
 def test_a_body_that_is_not_a_json_object_is_refused():

@@ -244,6 +244,17 @@ def test_the_noise_dispute_at_building_44_runs_through_the_desk_by_clicks(deskto
                what="the report to close with the case")
 
 
+def test_reception_registers_a_walk_in_and_lands_on_its_case(desktop):
+    page = signed_in(desktop(), "ytl-reception", "/desk")
+    page.get_by_text("接访登记").click()
+    page.get_by_label("来访人").fill("王秀英")
+    page.get_by_label("反映的问题").fill("楼道长期堆放杂物,多次反映未清理")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_url(re.compile(r"/desk/cases/"))
+    assert "楼道长期堆放杂物" in page.inner_text("main") and page.locator("form#route").count() == 0
+    accessible(page)
+
+
 def test_the_case_list_has_a_tab_per_station(desktop):
     page = signed_in(desktop(), "ytl-admin", "/desk")
     tabs = page.get_by_role("navigation", name="站点").get_by_role("link")

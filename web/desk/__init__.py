@@ -92,6 +92,22 @@ def cases():
     return render_template("desk/cases.html", stations=STATIONS, station=station, cases=listed)
 
 
+@blueprint.post("/desk/cases")
+@signed_in(DESK)
+def open_case():
+    """接访登记: a walk-in or a phone call registered at reception; the new case's page follows."""
+    try:
+        opened = g.api.post("/api/v1/cases", {
+            "source": request.form.get("source", "walk_in"), "visitor_name": request.form.get("visitor_name", ""),
+            "contact": _text("contact"), "description": request.form.get("description", ""),
+            "building": _text("building")})
+    except GatewayProblem as refused:
+        listed = g.api.get("/api/v1/cases", station="reception")["items"]
+        return render_template("desk/cases.html", stations=STATIONS, station="reception", cases=listed,
+                               problem=refused)
+    return redirect(url_for("desk.case", case_id=opened["id"]))
+
+
 @blueprint.get("/desk/cases/<case_id>")
 @signed_in(DESK)
 def case(case_id, problem: GatewayProblem | None = None):

@@ -20,11 +20,12 @@ test: $(VENV)/.installed  ## ruff, then every test: unit, integration (RabbitMQ,
 	$(PY) -m shared.quiet deploy.local ensure-broker
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed  ## report flow through the gateway; a month's figures over a million reports; dispatch draining a backlog, quorum beside classic
+bench: $(VENV)/.installed  ## report flow through the gateway; a month's figures over a million reports; dispatch draining a backlog, quorum beside classic; what exactly-once costs and how fast a down service answers
 	$(PY) -m shared.quiet deploy.local ensure-broker
 	$(PY) -m bench.report_flow
 	$(PY) -m bench.figures
 	$(PY) -m bench.dispatch_drain
+	$(PY) -m bench.exactly_once
 
 migrate: $(VENV)/.installed
 	$(PY) -m shared.quiet shared.migrations upgrade

@@ -16,6 +16,7 @@ import argparse
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -57,7 +58,8 @@ def drain(queue_type: str, processes: int, reports: int) -> float:
             platform.start_process("dispatch", command)
         with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=60) as rpc:
             wait_until(lambda: answers(rpc.dispatch), timeout_s=90, what="dispatch up")
-            rpc.dispatch.import_organisation(organisation(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))[0])
+            rpc.dispatch.import_organisation(organisation(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))[0],
+                                            command_id=f"bench:{uuid.uuid4()}")
         time.sleep(3)  # every process's consumers are up
         engine = sa.create_engine(url)
         publisher = event_publisher(vhost.uri)

@@ -9,9 +9,10 @@ from gateway import views
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import public
-from gateway.plumbing import call, json_body, query_args, services_health
+from gateway.plumbing import call, json_body, known_building, query_args, services_health
 from gateway.problems import Problem
 from shared.contracts import rpc, scoring
+from shared.contracts.validation import EARLIEST, LATEST
 
 blueprint = Blueprint("api", __name__)
 
@@ -77,7 +78,9 @@ def get_media(media_id):
 @documented(body=rpc.NewReport, returns=views.ReportCreated, status=201)
 @requires("reports:create")
 def create_report():
-    created = call("reporting", "create_report", g.caller, json_body(rpc.NewReport))
+    report = json_body(rpc.NewReport)
+    known_building(g.caller["community"], report.get("building"))
+    created = call("reporting", "create_report", g.caller, report)
     return jsonify(created), 201, {"Location": f"/api/v1/reports/{created['report']['id']}"}
 
 
@@ -187,10 +190,10 @@ def resume_task(task_id):
 @requires("calendar:read")
 def calendar():
     year = request.args.get("year", "")
-    if not year.isdigit():
+    if not (year.isascii() and year.isdigit()):  # "²".isdigit() is true, int("²") fails
         raise Problem.on_field(422, "year", "required")
-    if not 1 <= int(year) <= 9999:
-        raise Problem.on_field(422, "year", "invalid_value")
+    if not EARLIEST.year <= int(year) <= LATEST.year:
+        raise Problem.on_field(422, "year", "number_out_of_range", min=EARLIEST.year, max=LATEST.year)
     return jsonify(year=int(year), days=call("dispatch", "list_calendar", int(year)))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import api, audit, auth, desk, idempotency, open311, openapi, ops, permissions
+from gateway import api, audit, auth, desk, idempotency, input_checks, open311, openapi, ops, permissions
 from gateway.problems import Problem, from_exception, problem_response
 from gateway.rpc import RpcPool
 from gateway.throttle import LoginThrottle
@@ -25,6 +25,7 @@ HTTP_PROBLEMS = {404: "route_not_found", 405: "method_not_allowed", 413: "payloa
 @dataclass
 class Gateway:
     rpc: RpcPool
+    health_rpc: RpcPool
     sessions: sessionmaker
     tokens: Tokens
     throttle: LoginThrottle
@@ -46,7 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
     sessions = session_factory(create_db_engine(config["DATABASE_URL"]))
     tokens = Tokens(config["SECRET_KEY"], int(config["ACCESS_TOKEN_TTL_S"]), int(config["REFRESH_TOKEN_TTL_S"]))
     app.extensions["gateway"] = Gateway(
-        rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_POOL_SIZE"])),
+        rpc=RpcPool(config["AMQP_URI"], float(config["RPC_TIMEOUT_S"]), int(config["RPC_CALLS_PER_SERVICE"]),
+                    float(config["RPC_SLOT_WAIT_S"]), int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
+        # Health questions on their own proxies, breakers and short timeout: never queued behind real calls.
+        health_rpc=RpcPool(config["AMQP_URI"], float(config["HEALTH_TIMEOUT_S"]), 1, 0,
+                           int(config["BREAKER_FAILURES"]), float(config["BREAKER_OPEN_S"])),
         sessions=sessions,
         tokens=tokens,
         throttle=LoginThrottle(sessions, int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_LOCK_S"]),
@@ -55,7 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
         metrics=WebMetrics("gateway"),
     )
     # App-wide, so they cover every blueprint, including those registered below later.
-    idempotency.install(app, sessions, tokens, int(config["IDEMPOTENCY_TTL_S"]))
+    input_checks.install(app)  # first: no other hook reads input that could not be stored
+    idempotency.install(app, sessions, int(config["IDEMPOTENCY_TTL_S"]), int(config["IDEMPOTENCY_LEASE_S"]))
     audit.install(app, sessions)
 
     app.register_blueprint(auth.blueprint)

@@ -28,11 +28,13 @@ from gateway.openapi import documented
 from gateway.permissions import action_of
 from gateway.plumbing import gateway_state
 from gateway.problems import Problem
+from shared.contracts.validation import EARLIEST, LATEST
 from shared.db import UTCDateTime
 from shared.times import as_utc, shown_local, utcnow
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
 
 blueprint = Blueprint("audit", __name__)
 
@@ -109,15 +111,22 @@ def _moment(name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return as_utc(datetime.fromisoformat(value))
+        moment = as_utc(datetime.fromisoformat(value))
     except ValueError:
         raise Problem.on_field(422, name, "wrong_type", expected="datetime", expected_zh="日期时间") from None
+    except OverflowError:  # its time zone pushes it past year 1 or 9999
+        moment = None
+    if moment is None or not EARLIEST <= moment.date() <= LATEST:
+        raise Problem.on_field(422, name, "date_out_of_range")
+    return moment
 
 
 def _positive(name: str, default: int, most: int | None = None) -> int:
     value = request.args.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:  # "²".isdigit() is true, int("²") fails
         raise Problem.on_field(422, name, "wrong_type", expected="integer", expected_zh="整数")
+    if int(value) > MAX_PAGE:
+        raise Problem.on_field(422, name, "number_out_of_range", min=1, max=MAX_PAGE)
     return min(int(value), most) if most else int(value)
 
 

@@ -1,5 +1,6 @@
 """``@requires(action)``: the bearer token must be valid, its sign-in not revoked,
-and the account's role allowed ``action`` by the permission table.
+and the account's role allowed ``action`` by the permission table. Only then is
+the request's Idempotency-Key claimed (a kept answer is replayed to no one else).
 
 Sets ``g.account`` and ``g.caller`` (what the services are told about who asks)
 and marks the view with its action, which the app checks at start-up and the
@@ -9,7 +10,7 @@ from functools import wraps
 
 from flask import g, request
 
-from gateway import accounts
+from gateway import accounts, idempotency
 from gateway.permissions import allowed, declare
 from gateway.plumbing import gateway_state
 from gateway.problems import Problem
@@ -51,6 +52,9 @@ def requires(action: str):
                 raise Problem(403, "forbidden_role", params={"role": account.role})
             g.account = account
             g.caller = account.as_caller()
+            kept = idempotency.claim(f"account:{account.username}")
+            if kept is not None:
+                return kept
             return view(*args, **kwargs)
 
         return declare(guarded, action, "role")

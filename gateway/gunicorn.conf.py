@@ -1,4 +1,4 @@
-"""gunicorn settings for the gateway: threads (gthread), not eventlet.
+"""gunicorn settings for the gateway: threads (gthread, gateway.workers), not eventlet.
 
 Each worker process makes its own RPC proxies lazily after the fork. Logs are
 JSON lines; the master serves every worker's metrics on METRICS_BIND.
@@ -8,7 +8,7 @@ import os
 from shared import gunicorn_setup
 
 bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
-worker_class = "gthread"
+worker_class = "gateway.workers.ProblemThreadWorker"  # gthread, limits answered in problem+json
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 # A request never waits longer than the RPC timeout; this only catches a stuck worker.

@@ -1,18 +1,27 @@
-"""Idempotency-Key on every POST, app-wide (any blueprint, present or future).
+"""Idempotency-Key on a POST: the same request again gets the same answer, and changes nothing.
 
 A client that may retry (a phone on a bad network) sends ``Idempotency-Key: <its
-own unique value>`` with a POST. The first request runs; its answer (status,
-body, content type, Location) is kept for ``IDEMPOTENCY_TTL_S`` (24 h). A retry
-with the same key, by the same caller, to the same method and path gets that
-answer again with ``Idempotent-Replayed: true`` and changes nothing. The same
-key with a different body is refused (422, naming the header); a retry that
-arrives while the first is still running gets 409. Answers that say nothing
-final (401, 429, 5xx) are not kept: the retry runs again.
+own unique value>`` with a POST. The key is claimed once the caller is
+authenticated and authorised (``claim(caller)``, called by gateway.guard and by
+Open311's submission after its key check), never before: a kept answer is
+replayed only to the account that asked, while it still may. The first request
+runs; its answer (status, body, content type, Location) is kept for
+``IDEMPOTENCY_TTL_S`` (24 h). A retry with the same key, by the same caller, to
+the same method and path gets that answer again with ``Idempotent-Replayed:
+true``. The same key with a different body is refused (422, naming the header).
 
-The caller is the bearer token's subject, else an Open311 ``api_key`` (form
-field or query argument, kept only as a hash), else the client's address.
-Keys are optional: a POST without one works as always. Sign-in and refresh
-ignore them: their answers are fresh credentials, which are never stored.
+While the first request runs, the key is leased for ``IDEMPOTENCY_LEASE_S`` (a
+little over the RPC timeout): a retry meanwhile gets 409, and once the lease
+ends (the worker died with the request in hand) the retry runs. Answers that
+say nothing final (401, 429, 5xx: a service timed out or was away) are not kept:
+the retry runs again. Running again is safe because every command the request
+makes carries a request id derived from the key (gateway.plumbing), which the
+service records with its change: it answers the first outcome instead of
+acting twice, however long ago that was.
+
+Keys are optional: a POST without one works as always (its commands get
+request ids of their own, which still make a redelivered RPC harmless).
+Sign-in and refresh ignore them: their answers are fresh credentials, never stored.
 """
 import hashlib
 from dataclasses import dataclass
@@ -24,7 +33,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.accounts import Base
-from gateway.permissions import action_of
 from gateway.problems import Problem
 from shared.db import UTCDateTime
 from shared.times import utcnow
@@ -32,8 +40,6 @@ from shared.times import utcnow
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 NOT_KEPT = frozenset({401, 408, 429})  # and every 5xx
-# Routes whose answers are credentials: not kept (a retry simply signs in again).
-CREDENTIAL_ACTIONS = frozenset({"auth:sign_in", "auth:refresh"})
 
 
 class IdempotentRequest(Base):
@@ -41,13 +47,13 @@ class IdempotentRequest(Base):
 
     scope_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # caller, method, path and key
     fingerprint: Mapped[str] = mapped_column(String(64))  # of the body
-    state: Mapped[str] = mapped_column(String(16))  # in_flight, done
+    state: Mapped[str] = mapped_column(String(16))  # in_flight (until its lease ends), done
     status: Mapped[int | None] = mapped_column(Integer)
     content_type: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(1000))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # the lease's end, or the answer's
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def valid_key(key: str) -> bool:
 
 
 def decide(existing: IdempotentRequest | None, fingerprint: str, now: datetime) -> Decision:
-    """The pure rule for a key that was seen before (or not)."""
+    """The pure rule for a key that was seen before (or not); an in-flight key whose lease ended is free."""
     if existing is None or existing.expires_at <= now:
         return Decision("run")
     if existing.fingerprint != fingerprint:
@@ -84,17 +90,6 @@ def decide(existing: IdempotentRequest | None, fingerprint: str, now: datetime) 
 
 def kept(status: int) -> bool:
     return status < 500 and status not in NOT_KEPT
-
-
-def caller_identity(tokens) -> str:
-    header = request.headers.get("Authorization", "")
-    subject = tokens.subject(header[7:]) if header.startswith("Bearer ") else None
-    if subject:
-        return f"account:{subject}"
-    api_key = request.args.get("api_key") or (request.form.get("api_key") if _is_form() else None)
-    if api_key:
-        return f"api_key:{_sha(api_key)}"
-    return f"address:{request.remote_addr}"
 
 
 def _is_form() -> bool:
@@ -113,41 +108,16 @@ def body_fingerprint() -> str:
     return _sha(request.mimetype or "", request.get_data(cache=True))
 
 
-def install(app: Flask, sessions, tokens, ttl_s: int) -> None:
-    @app.before_request
-    def _claim_key():
-        key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None:
-            return None
-        if action_of(app.view_functions.get(request.endpoint))[0] in CREDENTIAL_ACTIONS:
-            return None
-        if not valid_key(key):
-            raise Problem.on_field(422, HEADER, "idempotency_key_invalid", max=MAX_KEY_LENGTH)
-        scope = _sha(caller_identity(tokens), request.method, request.path, key)
-        fingerprint = body_fingerprint()
-        for _attempt in range(3):
-            now = utcnow()
-            with sessions() as session:
-                existing = session.get(IdempotentRequest, scope, with_for_update=True)
-                decision = decide(existing, fingerprint, now)
-                if decision.action == "refuse":
-                    raise decision.problem
-                if decision.action == "replay":
-                    return _replay(decision.record)
-                if existing is not None:
-                    session.delete(existing)  # expired: the key may be used afresh
-                    session.flush()
-                session.execute(delete(IdempotentRequest).where(IdempotentRequest.expires_at <= now))
-                session.add(IdempotentRequest(scope_hash=scope, fingerprint=fingerprint, state="in_flight",
-                                              created_at=now, expires_at=now + timedelta(seconds=ttl_s)))
-                try:
-                    session.commit()
-                except IntegrityError:  # the same request, at the same moment, in another worker: decide again
-                    session.rollback()
-                    continue
-            g.idempotency_scope = scope
-            return None
-        raise Problem(409, "idempotency_in_flight")
+@dataclass(frozen=True)
+class Settings:
+    sessions: object
+    ttl_s: int
+    lease_s: int
+
+
+def install(app: Flask, sessions, ttl_s: int, lease_s: int) -> None:
+    """Keep or release the claimed key when the request ends, whatever blueprint served it."""
+    app.extensions["idempotency"] = Settings(sessions, ttl_s, lease_s)
 
     @app.after_request
     def _keep_answer(response: Response):
@@ -161,6 +131,7 @@ def install(app: Flask, sessions, tokens, ttl_s: int) -> None:
                     record.state, record.status = "done", response.status_code
                     record.content_type, record.body = response.content_type, response.get_data()
                     record.location = response.headers.get("Location")
+                    record.expires_at = utcnow() + timedelta(seconds=ttl_s)
                 else:
                     session.delete(record)
             session.commit()
@@ -178,6 +149,48 @@ def install(app: Flask, sessions, tokens, ttl_s: int) -> None:
                 session.commit()
         except Exception:
             current_app.logger.exception("could not release idempotency key")
+
+
+def claim(caller: str) -> Response | None:
+    """For an authenticated, authorised ``caller``: claim the request's Idempotency-Key, if it has one.
+    Returns the kept answer to replay, or None to run the request (raises 409/422 problems)."""
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or key is None:
+        return None
+    if not valid_key(key):
+        raise Problem.on_field(422, HEADER, "idempotency_key_invalid", max=MAX_KEY_LENGTH)
+    settings: Settings = current_app.extensions["idempotency"]
+    scope = _sha(caller, request.method, request.path, key)
+    fingerprint = body_fingerprint()
+    for _attempt in range(3):
+        now = utcnow()
+        with settings.sessions() as session:
+            existing = session.get(IdempotentRequest, scope, with_for_update=True)
+            decision = decide(existing, fingerprint, now)
+            if decision.action == "refuse":
+                raise decision.problem
+            if decision.action == "replay":
+                return _replay(decision.record)
+            if existing is not None:
+                session.delete(existing)  # expired, or its lease ended: the key may be used afresh
+                session.flush()
+            session.execute(delete(IdempotentRequest).where(IdempotentRequest.expires_at <= now))
+            session.add(IdempotentRequest(scope_hash=scope, fingerprint=fingerprint, state="in_flight",
+                                          created_at=now, expires_at=now + timedelta(seconds=settings.lease_s)))
+            try:
+                session.commit()
+            except IntegrityError:  # the same request, at the same moment, in another worker: decide again
+                session.rollback()
+                continue
+        g.idempotency_scope = scope
+        return None
+    raise Problem(409, "idempotency_in_flight")
+
+
+def request_key() -> str | None:
+    """The claimed key's scope (caller, method, path and key hashed): the base of the request ids of the
+    commands this request makes, the same on every retry."""
+    return g.get("idempotency_scope")
 
 
 def _replay(record: IdempotentRequest) -> Response:

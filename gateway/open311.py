@@ -12,7 +12,6 @@ household; ``agency_responsible`` is the organisation that handles it. Every cal
 rate limit: the key's own (``requests_per_minute``), or ``OPEN311_ANONYMOUS_RPM`` per address.
 """
 import re
-import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -20,15 +19,15 @@ from flask import Blueprint, Response, current_app, g, json, request
 from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from gateway import audit, keys
+from gateway import audit, idempotency, keys
 from gateway.openapi import documented
 from gateway.permissions import allowed, api_key, public
-from gateway.plumbing import call, gateway_state
+from gateway.plumbing import call, gateway_state, organisation
 from gateway.problems import Problem, field_params, language
 from shared.contracts import rpc
 from shared.contracts.errors import InvalidInput
 from shared.contracts.messages import render
-from shared.contracts.validation import load
+from shared.contracts.validation import EARLIEST, LATEST, load
 from shared.times import SHANGHAI
 
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -38,7 +37,6 @@ MEDIA_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; char
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"  # when these endpoints last changed
 DEFAULT_WINDOW = timedelta(days=90)  # GET requests without dates: the last 90 days, as the spec asks
-ORGANISATION_TTL_S = 300
 # XML: a list under this element holds items named so.
 XML_ITEMS = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
              "endpoints": "endpoint", "formats": "format", "errors": "error"}
@@ -199,21 +197,6 @@ def _with_rate_headers(response: Response) -> Response:
 
 
 # --- what the public may know of a community ------------------------------------------------------
-_organisations: dict[str, tuple[float, dict]] = {}
-
-
-def _organisation(community: str) -> dict:
-    """dispatch.public_organisation, kept a few minutes per worker (names change rarely)."""
-    now = time.monotonic()
-    cached = _organisations.get(community)
-    if cached and now - cached[0] < ORGANISATION_TTL_S:
-        return cached[1]
-    found = call("dispatch", "public_organisation", community)
-    if found.get("community") is not None:  # only real communities: the key comes from the caller
-        _organisations[community] = (now, found)
-    return found
-
-
 def _community() -> str:
     """The key's community, or the jurisdiction_id asked for."""
     caller = g.get("api_caller")
@@ -224,7 +207,7 @@ def _community() -> str:
         return caller["community"]
     if not asked:
         raise Open311Error(400, "jurisdiction_required")
-    if _organisation(asked)["community"] is None:
+    if organisation(asked)["community"] is None:
         raise Open311Error(404, "jurisdiction_not_found", value=asked)
     return asked
 
@@ -461,6 +444,9 @@ def create_request(fmt):
         raise Open311Error(403, "api_key")
     if not allowed("reports:create", caller["role"]):
         raise Open311Error(403, "forbidden_role", role=caller["role"])
+    kept = idempotency.claim(caller["account_id"])
+    if kept is not None:
+        return kept
     _community()  # a jurisdiction_id, if given, must be the key's
     form = request.form
     service_code = form.get("service_code", "").strip()
@@ -472,7 +458,7 @@ def create_request(fmt):
     lat, long = _number("lat"), _number("long")
     address_string = form.get("address_string", "").strip() or None
     address_id = form.get("address_id", "").strip() or None
-    if address_id is not None and address_id not in _organisation(caller["community"])["buildings"]:
+    if address_id is not None and address_id not in organisation(caller["community"])["buildings"]:
         raise Open311Error(400, "address_id_not_found", value=address_id)
     has_point = lat is not None and long is not None
     if not (has_point or address_string or address_id):
@@ -534,7 +520,7 @@ def _moment(name: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise Open311Error(400, "invalid_date", value=name) from None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or not EARLIEST <= moment.date() <= LATEST:
         raise Open311Error(400, "invalid_date", value=name)
     return moment
 
@@ -618,8 +604,8 @@ def _public_reports(community: str, filters: dict) -> list[dict]:
     reports = call("reporting", "public_reports", community, filters)
     if not reports:
         return []
-    categories, organisation = _categories(), _organisation(community)
-    return [_service_request(r, categories, organisation, lang) for r in reports]
+    categories, places = _categories(), organisation(community)
+    return [_service_request(r, categories, places, lang) for r in reports]
 
 
 @blueprint.get(f"/requests.{FORMAT}")

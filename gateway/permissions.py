@@ -83,6 +83,7 @@ PUBLIC_ACTIONS: dict[str, str] = {
     "auth:refresh": "exchange a refresh token for new tokens (the refresh token is the credential)",
     "auth:sign_out": "revoke a sign-in (the refresh or access token is the credential)",
     "health:read": "each service's up/down state, for load balancers; no personal data",
+    "probe:read": "the gateway's own liveness and readiness, for its orchestrator; no data",
     "publication:read": "公示 lists: household codes and points, never a name",
     "council:published": "the residents' council's published decisions: votes and rules, never a name",
     "openapi:read": "the OpenAPI document and its docs page",

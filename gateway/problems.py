@@ -18,6 +18,7 @@ from shared.contracts.messages import render
 log = logging.getLogger(__name__)
 
 STATUS_OF = {InvalidInput: 422, NotFound: 404, Forbidden: 403, Conflict: 409}
+RETRY_AFTER_S = 2
 BROKER_DOWN = (OSError, socket.timeout, AmqpConnectionError, OperationalError)
 
 
@@ -57,7 +58,13 @@ def problem_response(problem: Problem) -> Response:
         ]
     return Response(json.dumps(body, ensure_ascii=False), status=problem.status,
                     content_type="application/problem+json; charset=utf-8",
-                    headers={"Content-Language": "en" if lang == "en" else "zh-CN", **problem.headers})
+                    headers={"Content-Language": "en" if lang == "en" else "zh-CN", **retry_after(problem),
+                             **problem.headers})
+
+
+def retry_after(problem: Problem) -> dict:
+    """Every 503 says when to try again (a breaker's own wait, when it has one, comes in problem.headers)."""
+    return {"Retry-After": str(RETRY_AFTER_S)} if problem.status == 503 else {}
 
 
 def field_params(error: dict, lang: str) -> dict:

@@ -683,6 +683,12 @@ class DeskFigures(View):
     total = fields.Nested(StationRow, required=True)
 
 
+class Probe(View):
+    status = fields.String(required=True, metadata={"example": "ok"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"example": {"database": "ok", "broker": "ok"}})
+
+
 class OpsHealth(View):
     class Broker(View):
         status = fields.String(required=True)

@@ -82,15 +82,19 @@ def work_queue(sub: Subscription) -> Queue:
                                   "x-dead-letter-routing-key": parked_queue(sub).name})
 
 
-def retry_queue(sub: Subscription, delay_s: float) -> Queue:
-    """Where a failed event waits ``delay_s`` before it expires back into the work queue.
-    One queue per delay: RabbitMQ expires messages only at a queue's head, so a short
-    wait must never queue behind a long one."""
-    return Queue(f"{queue_name(sub)}.retry.{delay_s:g}s", durable=True, queue_arguments={
+def retry_queue(delay_s: float) -> Queue:
+    """Where failed events wait ``delay_s`` before they expire back into their own work queue.
+
+    One queue per delay for the whole platform, not one per subscription (which tripled the
+    number of replicated queues): a message is published to the delay's fanout exchange under
+    its work queue's name and, having no dead-letter routing key of its own, is dead-lettered to
+    the default exchange under that same name. One queue per delay because RabbitMQ expires
+    messages only at a queue's head, so a short wait must never queue behind a long one."""
+    name = f"events.retry.{delay_s:g}s"
+    return Queue(name, exchange=Exchange(name, type="fanout", durable=True), durable=True, queue_arguments={
         **QUORUM, **QUORUM_SAFETY,
         "x-message-ttl": int(delay_s * 1000),
         "x-dead-letter-exchange": "",
-        "x-dead-letter-routing-key": queue_name(sub),
     })
 
 
@@ -282,7 +286,7 @@ class EventSubscriber(Consumer):
                                "which shared.contracts.subscriptions does not list")
         delays = self.container.config.get("EVENT_RETRY_DELAYS_S", DEFAULT_RETRY_DELAYS_S)
         self.queue = work_queue(sub)
-        self.retry_queues = [retry_queue(sub, delay) for delay in delays]
+        self.retry_queues = [retry_queue(delay) for delay in delays]
         self.parked_queue = parked_queue(sub)
         self.amqp_uri = self.container.config["AMQP_URI"]
         with _connected(self.amqp_uri) as connection:
@@ -347,7 +351,7 @@ class EventSubscriber(Consumer):
         if attempt <= len(self.retry_queues):
             retry = self.retry_queues[attempt - 1]
             log.warning("%s failed (attempt %s), retry via %s: %s", self.queue.name, attempt, retry.name, error)
-            self._set_aside(message, retry, {**headers, ATTEMPT_HEADER: attempt})
+            self._set_aside(message, retry, {**headers, ATTEMPT_HEADER: attempt}, routing_key=self.queue.name)
         else:
             self._park(message, error)
 
@@ -356,11 +360,12 @@ class EventSubscriber(Consumer):
         self._set_aside(message, self.parked_queue,
                         {**(message.headers or {}), "x-error": error[:2000], "x-parked-at": utcnow().isoformat()})
 
-    def _set_aside(self, message, queue: Queue, headers: dict) -> None:
-        """Publish the message's raw body to ``queue``, declared again first and routed for sure
-        (mandatory + confirms); its content type and encoding go with it."""
-        self.publisher.publish(message.body, exchange="", routing_key=queue.name, headers=headers,
-                               content_type=message.content_type or "application/octet-stream",
+    def _set_aside(self, message, queue: Queue, headers: dict, routing_key: str | None = None) -> None:
+        """Publish the message's raw body to ``queue`` (through its exchange, under ``routing_key``),
+        declared again first and routed for sure (mandatory + confirms); its content type and
+        encoding go with it."""
+        self.publisher.publish(message.body, exchange=queue.exchange.name, routing_key=routing_key or queue.name,
+                               headers=headers, content_type=message.content_type or "application/octet-stream",
                                content_encoding=message.content_encoding or "binary",
                                declare=[queue], mandatory=True)
 
@@ -379,11 +384,10 @@ class QuorumRpcConsumer(RpcConsumer):
 
 
 class QuorumRpc(Rpc):
+    """nameko's RPC on a quorum request queue; services declare theirs with ``@command`` or ``@query``
+    (shared.entrypoints), which say whether the call changes anything."""
+
     rpc_consumer = QuorumRpcConsumer()
-
-
-rpc = QuorumRpc.decorator
-"""``@rpc`` for every service: nameko's, on a quorum request queue."""
 
 
 def rpc_queue(service: str) -> Queue:
@@ -450,12 +454,13 @@ def _replays(headers: dict) -> int:
 
 
 def platform_queues(streets: list[str] = ()) -> list[Queue]:
-    """Every queue the platform declares, in the order a migration must take them: parked and retry
-    queues before the work queue they feed, the RPC request queues, the named streets' queues."""
+    """Every queue the platform declares, in the order a migration must take them: the shared retry
+    queues, each subscription's parked queue before its work queue, the RPC request queues, the
+    named streets' queues."""
     delays = json.loads(os.environ.get("EVENT_RETRY_DELAYS_S", "null")) or DEFAULT_RETRY_DELAYS_S
-    queues = []
+    queues = [retry_queue(delay) for delay in delays]
     for sub in SUBSCRIPTIONS:
-        queues += [parked_queue(sub), *(retry_queue(sub, delay) for delay in delays), work_queue(sub)]
+        queues += [parked_queue(sub), work_queue(sub)]
     return queues + [rpc_queue(name) for name in SERVICE_NAMES] + [street_queue(street) for street in streets]
 
 

@@ -3,7 +3,7 @@
 The inbox row is written in the same transaction as the change the event
 causes; a duplicate delivery finds it and does nothing.
 """
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, insert, select
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, delete, insert, select
 
 from shared.db import UTCDateTime
 from shared.envelope import Event
@@ -33,3 +33,8 @@ def first_delivery(connection, inbox: Table, consumer: str, event: Event) -> boo
         insert(inbox).values(consumer=consumer, event_id=event.id, event_type=event.type, handled_at=utcnow())
     )
     return True
+
+
+def prune(connection, inbox: Table, before) -> int:
+    """Forget events handled before ``before`` (long after any redelivery could come); returns how many."""
+    return connection.execute(delete(inbox).where(inbox.c.handled_at < before)).rowcount

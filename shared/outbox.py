@@ -11,7 +11,22 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 
 from shared.bus import BatchPublisher, event_exchange, work_queue
@@ -61,6 +76,11 @@ def outbox_row(event: Event, routing_key: str | None = None, request_id: str | N
 def store(connection, outbox: Table, event: Event, routing_key: str | None = None,
           request_id: str | None = None) -> None:
     connection.execute(insert(outbox).values(**outbox_row(event, routing_key, request_id)))
+
+
+def prune(connection, outbox: Table, before) -> int:
+    """Forget events published before ``before``; returns how many."""
+    return connection.execute(delete(outbox).where(outbox.c.published_at < before)).rowcount
 
 
 def message_properties(row, source: str) -> dict:

@@ -4,6 +4,10 @@ A use case changes its rows, records the events that happened
 (``uow.record``, stamped by the service's clock), and commits once: the rows
 and the outbox entries land together or not at all. Event handlers start with ``uow.first_delivery`` so a
 redelivered event changes nothing.
+
+Inside a command (shared.entrypoints) every unit of work joins the command's one
+transaction as a savepoint: its commit keeps its changes for the command, which
+commits them together with its request id and answer (shared.rpc_inbox).
 """
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +21,15 @@ from shared.envelope import Event
 from shared.times import utcnow
 
 
+class CommandTransaction:
+    """The one transaction of a command: the units of work it opens join it, and it commits once."""
+
+    def __init__(self, sessions: sessionmaker):
+        self.session = sessions()
+        self.recorded: list[Event] = []  # events of the units that committed
+        self.after_commit: list[Callable[[], None]] = []  # shared.storage: Database.after_commit
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -28,6 +41,7 @@ class UnitOfWork:
         now: Callable[[], datetime] = utcnow,
         request_id: str | None = None,
         on_duplicate: Callable[[str], None] = lambda consumer: None,
+        command: CommandTransaction | None = None,
     ):
         self._sessions = sessions
         self._outbox = outbox_table
@@ -37,16 +51,26 @@ class UnitOfWork:
         self._now = now  # the service's clock (shared.clock): events happen when its use cases do
         self.request_id = request_id  # of the RPC or event being handled: goes out with every event recorded
         self._on_duplicate = on_duplicate
+        self._command = command
+        self._savepoint = None
         self.session: Session | None = None
         self.recorded: list[Event] = []
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._sessions()
         self.recorded = []
+        if self._command is not None:
+            self.session = self._command.session
+            self._savepoint = self.session.begin_nested()
+            return self
+        self.session = self._sessions()
         return self
 
     def __exit__(self, *exc_info):
         # Anything not committed explicitly is rolled back: never half-stored.
+        if self._command is not None:
+            if self._savepoint.is_active:
+                self._savepoint.rollback()
+            return
         self.session.rollback()
         self.session.close()
 
@@ -74,6 +98,10 @@ class UnitOfWork:
         return first
 
     def commit(self) -> None:
+        if self._command is not None:  # the command commits, once its answer is known
+            self._savepoint.commit()
+            self._command.recorded += self.recorded
+            return
         self.session.commit()
         if self.recorded:
             self._after_commit()

@@ -9,6 +9,7 @@ twice changes nothing: every record is keyed by its code.
 """
 import argparse
 import time
+import uuid
 from pathlib import Path
 
 import yaml
@@ -143,17 +144,23 @@ def wait_for_services(cluster, deadline_s: float = 90) -> None:
                 time.sleep(0.5)
 
 
+def new_request_id() -> str:
+    """Each import is a command of its own (a second load imports again, whatever the file says now)."""
+    return f"demo-load:{uuid.uuid4()}"
+
+
 def load(path: Path = DEMO_FILE, uri: str | None = None) -> dict:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     org, people = organisation(doc)
     with ClusterRpcProxy({"AMQP_URI": uri or amqp_uri()}, timeout=30) as cluster:
         wait_for_services(cluster)
-        cluster.reporting.import_categories(catalogue(doc))
-        counts = cluster.dispatch.import_organisation(org)
-        counts["calendar_days"] = cluster.dispatch.import_calendar(calendar_days())
-        counts["households"] = cluster.scoring.import_households(households(doc))
-        counts["village_rules"] = cluster.scoring.import_rules(village_rules(doc))
-        counts["station_staff"] = cluster.mediation.import_station_staff(station_staff(doc))
+        cluster.reporting.import_categories(catalogue(doc), command_id=new_request_id())
+        counts = cluster.dispatch.import_organisation(org, command_id=new_request_id())
+        counts["calendar_days"] = cluster.dispatch.import_calendar(calendar_days(), command_id=new_request_id())
+        counts["households"] = cluster.scoring.import_households(households(doc), command_id=new_request_id())
+        counts["village_rules"] = cluster.scoring.import_rules(village_rules(doc), command_id=new_request_id())
+        counts["station_staff"] = cluster.mediation.import_station_staff(station_staff(doc),
+                                                                          command_id=new_request_id())
     sessions = session_factory(create_db_engine(component_config("gateway")["DATABASE_URL"]))
     # Everyone in the demo shares one published password, so one (slow, salted) hash serves all.
     demo_hash = accounts.hash_password(DEMO_PASSWORD)

@@ -8,10 +8,11 @@ task's step is taken by exactly one of them.
 from nameko.extensions import DependencyProvider
 
 from services.dispatch import figures, service_layer
-from services.dispatch.models import inbox, outbox
+from services.dispatch.models import inbox, outbox, rpc_inbox
 from services.dispatch.supervision import SupervisionPolicy
-from shared.bus import StreetQueues, rpc, subscribe
+from shared.bus import StreetQueues, subscribe
 from shared.clock import Clock, every
+from shared.entrypoints import command, query
 from shared.observability import Observability
 from shared.storage import Storage
 
@@ -29,89 +30,90 @@ class SupervisionSettings(DependencyProvider):
 class DispatchService:
     name = "dispatch"
 
-    db = Storage(outbox, inbox)
+    db = Storage(outbox, inbox, rpc_inbox)
     observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
     clock = Clock()
     supervision = SupervisionSettings()
     street_queues = StreetQueues()
 
-    @rpc
+    @query
     def health(self):
         return {"service": self.name, **self.db.health()}
 
-    @rpc
+    @command
     def import_organisation(self, organisation):
         imported = service_layer.import_organisation(self.db.unit_of_work(), organisation)
         # A street is registered with its first community: from now on its escalations wait for it.
-        self.street_queues.declare(service_layer.registered_streets(self.db.unit_of_work()))
+        streets = service_layer.registered_streets(self.db.unit_of_work())
+        self.db.after_commit(lambda: self.street_queues.declare(streets))
         return imported
 
-    @rpc
+    @command
     def import_calendar(self, days):
         return service_layer.import_calendar(self.db.unit_of_work(), days)
 
-    @rpc
+    @query
     def list_calendar(self, year):
         return service_layer.list_calendar(self.db.unit_of_work(), year)
 
-    @rpc
+    @command
     def set_calendar_day(self, caller, day, change):
         return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
 
-    @rpc
+    @query
     def list_tasks(self, caller, status=None):
         return service_layer.list_tasks(self.db.unit_of_work(), caller, status)
 
-    @rpc
+    @query
     def get_task(self, caller, task_id):
         return service_layer.get_task(self.db.unit_of_work(), caller, task_id)
 
-    @rpc
+    @query
     def public_organisation(self, community):
         return service_layer.public_organisation(self.db.unit_of_work(), community)
 
-    @rpc
+    @query
     def tasks_of_report(self, report_id):
         return service_layer.tasks_of_report(self.db.unit_of_work(), report_id)
 
-    @rpc
+    @command
     def accept_task(self, caller, task_id):
         return service_layer.accept_task(self.db.unit_of_work(), caller, task_id, self.clock.now())
 
-    @rpc
+    @command
     def resolve_task(self, caller, task_id, resolution):
         return service_layer.resolve_task(self.db.unit_of_work(), caller, task_id, resolution, self.clock.now())
 
-    @rpc
+    @command
     def return_task(self, caller, task_id, details):
         return service_layer.return_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now(),
                                          self.supervision)
 
-    @rpc
+    @command
     def escalate_task(self, caller, task_id, details):
         return service_layer.escalate_task(self.db.unit_of_work(), caller, task_id, details, self.clock.now(),
                                            self.supervision)
 
-    @rpc
+    @command
     def request_extension(self, caller, task_id, details):
         return service_layer.request_change(self.db.unit_of_work(), caller, task_id, "extension", details,
                                             self.clock.now())
 
-    @rpc
+    @command
     def request_deferral(self, caller, task_id, details):
         return service_layer.request_change(self.db.unit_of_work(), caller, task_id, "deferral", details,
                                             self.clock.now())
 
-    @rpc
+    @command
     def decide_request(self, caller, request_id, decision):
         return service_layer.decide_request(self.db.unit_of_work(), caller, request_id, decision, self.clock.now(),
                                             self.supervision)
 
-    @rpc
+    @command
     def resume_task(self, caller, task_id):
         return service_layer.resume_task(self.db.unit_of_work(), caller, task_id, self.clock.now(), self.supervision)
 
-    @rpc
+    @query
     def figures(self, caller, query):
         return figures.figures(self.db.unit_of_work(), caller, query)
 

@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from shared.db import UTCDateTime, new_metadata
 from shared.inbox import define_inbox
 from shared.outbox import define_outbox
+from shared.rpc_inbox import define_rpc_inbox
 
 
 class Base(DeclarativeBase):
@@ -13,6 +14,7 @@ class Base(DeclarativeBase):
 
 outbox = define_outbox(Base.metadata)
 inbox = define_inbox(Base.metadata)
+rpc_inbox = define_rpc_inbox(Base.metadata)
 
 
 class Category(Base):

@@ -1,8 +1,9 @@
 """Reporting's nameko shell: RPC entrypoints and event subscriptions, nothing else."""
 from services.reporting import service_layer
-from services.reporting.models import inbox, outbox
-from shared.bus import rpc, subscribe
+from services.reporting.models import inbox, outbox, rpc_inbox
+from shared.bus import subscribe
 from shared.clock import Clock
+from shared.entrypoints import command, query
 from shared.observability import Observability
 from shared.storage import Storage
 
@@ -10,53 +11,53 @@ from shared.storage import Storage
 class ReportingService:
     name = "reporting"
 
-    db = Storage(outbox, inbox)
+    db = Storage(outbox, inbox, rpc_inbox)
     clock = Clock()
     observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
 
-    @rpc
+    @query
     def health(self):
         return {"service": self.name, **self.db.health()}
 
-    @rpc
+    @command
     def import_categories(self, categories):
         return service_layer.import_categories(self.db.unit_of_work(), categories)
 
-    @rpc
+    @query
     def list_categories(self):
         return service_layer.list_categories(self.db.unit_of_work())
 
-    @rpc
+    @command
     def create_report(self, caller, report):
         return service_layer.create_report(self.db.unit_of_work(), caller, report, self.clock.now())
 
-    @rpc
+    @query
     def get_report(self, caller, report_id):
         return service_layer.get_report(self.db.unit_of_work(), caller, report_id)
 
-    @rpc
+    @query
     def list_reports(self, caller, filters):
         return service_layer.list_reports(self.db.unit_of_work(), caller, filters)
 
-    @rpc
+    @query
     def public_reports(self, community, filters):
         return service_layer.public_reports(self.db.unit_of_work(), community, filters)
 
-    @rpc
+    @command
     def verify_report(self, caller, report_id, verification):
         return service_layer.verify_report(self.db.unit_of_work(), caller, report_id, verification,
                                            self.clock.now())
 
-    @rpc
+    @command
     def rate_report(self, caller, report_id, rating):
         return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating, self.clock.now())
 
-    @rpc
+    @command
     def upload_media(self, caller, content_type, content_b64):
         return service_layer.upload_media(self.db.unit_of_work(), caller, content_type, content_b64,
                                           self.clock.now())
 
-    @rpc
+    @query
     def get_media(self, caller, media_id):
         return service_layer.get_media(self.db.unit_of_work(), caller, media_id)
 

@@ -4,7 +4,7 @@ import base64
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 
 from services.reporting import domain
 from services.reporting.domain import Status
@@ -388,9 +388,19 @@ def upload_media(uow, caller: dict, content_type: str, content_b64: str, now: da
 def get_media(uow, caller: dict, media_id: str) -> dict:
     with uow:
         media = uow.session.get(Media, media_id)
-        if media is None or media.community != caller["community"]:
+        if media is None or media.community != caller["community"] or not _may_see_media(uow, caller, media):
             raise NotFound("media_not_found", field="media_id", params={"id": media_id})
         return {"content_type": media.content_type, "content_b64": base64.b64encode(media.data).decode()}
+
+
+def _may_see_media(uow, caller: dict, media: Media) -> bool:
+    """A photo is seen by whoever uploaded it and by those who may see a report it belongs to."""
+    if media.uploaded_by == caller["account_id"]:
+        return True
+    of_a_visible_report = select(Report.id).where(
+        Report.community == caller["community"], _visibility(caller),
+        cast(Report.photos, String).contains(media.id, autoescape=True)).limit(1)
+    return uow.session.scalars(of_a_visible_report).first() is not None
 
 
 def _visible_report(uow, caller: dict, report_id: str, lock: bool = False) -> Report:

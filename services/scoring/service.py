@@ -2,9 +2,10 @@
 from nameko.dependency_providers import Config
 
 from services.scoring import service_layer
-from services.scoring.models import inbox, outbox
-from shared.bus import rpc, subscribe
+from services.scoring.models import inbox, outbox, rpc_inbox
+from shared.bus import subscribe
 from shared.clock import Clock
+from shared.entrypoints import command, query
 from shared.observability import Observability
 from shared.storage import Storage
 
@@ -15,60 +16,60 @@ DEFAULT_AGREEMENT_RULE = "STAB-AGREEMENT"
 class ScoringService:
     name = "scoring"
 
-    db = Storage(outbox, inbox)
+    db = Storage(outbox, inbox, rpc_inbox)
     observability = Observability()  # probes, /metrics and the log context, on PROBE_BIND
     clock = Clock()
     config = Config()
 
-    @rpc
+    @query
     def health(self):
         return {"service": self.name, **self.db.health()}
 
-    @rpc
+    @command
     def import_households(self, households):
         return service_layer.import_households(self.db.unit_of_work(), households)
 
-    @rpc
+    @command
     def import_rules(self, rules):
         return service_layer.import_rules(self.db.unit_of_work(), rules)
 
-    @rpc
+    @query
     def my_household(self, caller):
         return service_layer.my_household(self.db.unit_of_work(), caller, self.clock.now())
 
-    @rpc
+    @query
     def ledger(self, caller, filters=None):
         return service_layer.ledger(self.db.unit_of_work(), caller, filters, self.clock.now())
 
-    @rpc
+    @command
     def propose_entry(self, caller, data):
         return service_layer.propose_entry(self.db.unit_of_work(), caller, data, self.clock.now())
 
-    @rpc
+    @command
     def verify_entry(self, caller, entry_id, data):
         return service_layer.verify_entry(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
 
-    @rpc
+    @command
     def object_to_entry(self, caller, entry_id, data):
         return service_layer.object_to_entry(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
 
-    @rpc
+    @command
     def decide_objection(self, caller, entry_id, data):
         return service_layer.decide_objection(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
 
-    @rpc
+    @command
     def reverse_entry(self, caller, entry_id, data):
         return service_layer.reverse_entry(self.db.unit_of_work(), caller, entry_id, data, self.clock.now())
 
-    @rpc
+    @command
     def open_period(self, caller, data):
         return service_layer.open_period(self.db.unit_of_work(), caller, data, self.clock.now())
 
-    @rpc
+    @command
     def settle_period(self, caller, code):
         return service_layer.settle_period(self.db.unit_of_work(), caller, code, self.clock.now())
 
-    @rpc
+    @query
     def publication(self, community, period_code):
         return service_layer.publication(self.db.unit_of_work(), community, period_code, self.clock.now())
 
@@ -77,7 +78,7 @@ class ScoringService:
         service_layer.on_report_closed(self.db.unit_of_work(), event, self.clock.now(),
                                        self.config.get("REPORT_RULE") or DEFAULT_REPORT_RULE)
 
-    @rpc
+    @query
     def staff_performance(self, caller, period):
         return service_layer.staff_performance(self.db.unit_of_work(), caller, period)
 

@@ -284,6 +284,8 @@ def settle_period(uow, caller: dict, code: str, now: datetime) -> dict:
             raise NotFound("period_not_found", field="code", params={"period": code})
         if period.state == "settled":
             raise Conflict("period_settled", field="code", params={"period": code})
+        if local_day(now) <= period.ends_on:  # its last day's points may still come
+            raise Conflict("period_not_ended", field="code", params={"period": code, "ends_on": str(period.ends_on)})
         of_period = and_(LedgerEntry.community == community, LedgerEntry.period == code)
         unfinished = session.scalar(select(func.count()).select_from(LedgerEntry).where(of_period, or_(
             LedgerEntry.state.in_(UNFINISHED),

@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from shared.contracts.roles import STATIONS
 from shared.contracts.scoring import RuleImport
-from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Request, list_of, one_of, text
+from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Day, Moment, Request, list_of, one_of, text
 
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
 MAX_URL = 1000
@@ -54,12 +54,15 @@ class NewReport(Request):
     urgent = fields.Boolean(load_default=False)
     channel = fields.String(load_default="app", validate=validate.OneOf(CHANNELS))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # a 422 names the missing location beside any bad field
     def _has_location(self, data, **_kwargs):
+        errors = {}
         if not (data.get("grid") or data.get("building") or data.get("address")):
-            raise ValidationError("location_required", field_name="location")
+            errors["location"] = ["location_required"]
         if data.get("unit") and not data.get("building"):
-            raise ValidationError("required", field_name="building")
+            errors["building"] = ["required"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReportFilter(Request):
@@ -68,8 +71,8 @@ class ReportFilter(Request):
     grid = fields.String(load_default=None)
     building = fields.String(load_default=None)
     reporter = fields.String(load_default=None)
-    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_from = Moment(load_default=None, default_timezone=None)
+    created_to = Moment(load_default=None, default_timezone=None)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -80,8 +83,8 @@ class PublicReportFilter(Request):
     ids = fields.List(text(64), load_default=None, validate=validate.Length(max=100))
     category = text(64, load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(("open", "closed")))
-    created_from = fields.AwareDateTime(load_default=None, default_timezone=None)
-    created_to = fields.AwareDateTime(load_default=None, default_timezone=None)
+    created_from = Moment(load_default=None, default_timezone=None)
+    created_to = Moment(load_default=None, default_timezone=None)
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
@@ -122,7 +125,7 @@ class Escalation(Request):
 
 class ExtensionRequest(Request):
     reason = text(MAX_NOTE, min_length=1, required=True)
-    until = fields.AwareDateTime(required=True, default_timezone=None)
+    until = Moment(required=True, default_timezone=None)
 
 
 class DeferralRequest(Request):
@@ -140,8 +143,8 @@ class CalendarDayChange(Request):
 
 
 class FiguresQuery(Request):
-    period_from = fields.AwareDateTime(required=True, default_timezone=None)
-    period_to = fields.AwareDateTime(required=True, default_timezone=None)
+    period_from = Moment(required=True, default_timezone=None)
+    period_to = Moment(required=True, default_timezone=None)
     group_by = fields.String(load_default="none", validate=validate.OneOf(("none", "grid", "handler", "category")))
 
     @validates_schema
@@ -232,12 +235,12 @@ class MediatorAppointment(Request):
 
 
 class RightsNotice(Request):
-    given_at = fields.AwareDateTime(allow_none=True, load_default=None, default_timezone=None)
+    given_at = Moment(allow_none=True, load_default=None, default_timezone=None)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
 
 class MediationSession(Request):
-    held_at = fields.AwareDateTime(required=True, default_timezone=None)
+    held_at = Moment(required=True, default_timezone=None)
     place = text(200, min_length=1, required=True)
     attendees = list_of(text(100, min_length=1), min_length=1, required=True)
     record = text(MAX_TEXT, min_length=1, required=True)
@@ -262,7 +265,7 @@ class Obligation(Request):
     party_id = text(64, min_length=1, required=True)
     what = text(MAX_NOTE, min_length=1, required=True)
     how = text(MAX_NOTE, min_length=1, required=True)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class AgreementDraft(Request):
@@ -282,17 +285,17 @@ class Signature(Request):
 
 
 class Performance(Request):
-    performed_on = fields.Date(required=True)
+    performed_on = Day(required=True)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
 
 class JudicialConfirmation(Request):
     """司法确认: the parties' application to the court and, once made, the court's decision."""
 
-    applied_on = fields.Date(required=True)
+    applied_on = Day(required=True)
     court = text(200, min_length=1, required=True)
     decision = one_of(("confirmed", "rejected"), allow_none=True, load_default=None)
-    decided_on = fields.Date(allow_none=True, load_default=None)
+    decided_on = Day(allow_none=True, load_default=None)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
 
     @validates_schema
@@ -332,13 +335,13 @@ class CaseResolution(Request):
 class SupervisionOrder(Request):
     to = text(100, min_length=1, required=True)
     instruction = text(MAX_NOTE, min_length=1, required=True)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class FollowUp(Request):
     satisfied = fields.Boolean(required=True)
     note = text(MAX_NOTE, allow_none=True, load_default=None)
-    visited_on = fields.Date(allow_none=True, load_default=None)
+    visited_on = Day(allow_none=True, load_default=None)
 
 
 class AgendaItem(Request):
@@ -364,7 +367,7 @@ class Attendees(fields.Field):
 
 
 class CouncilMeeting(Request):
-    held_at = fields.AwareDateTime(required=True, default_timezone=None)
+    held_at = Moment(required=True, default_timezone=None)
     place = text(200, min_length=1, required=True)
     attendees = Attendees(required=True)
     item_ids = list_of(text(64, min_length=1), min_length=1, required=True)
@@ -381,8 +384,8 @@ class CouncilDecision(Request):
 
 
 class MediationFigures(Request):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
 
     @validates_schema
     def _runs_forward(self, data, **_kwargs):

@@ -9,7 +9,7 @@ import decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.contracts.validation import MAX_NOTE, Request, text
+from shared.contracts.validation import MAX_NOTE, Day, Request, text
 
 AREAS = ("social_stability", "civility_integrity", "environmental_sanitation", "law_abiding")
 EVIDENCE_KINDS = ("report", "case", "document")
@@ -54,8 +54,8 @@ class RuleImport(Request):
     cap_per_period = fields.Integer(allow_none=True, load_default=None, strict=True)
     needs_verification = fields.Boolean(load_default=False)
     evidence_required = fields.Boolean(load_default=False)
-    valid_from = fields.Date(required=True)
-    valid_to = fields.Date(allow_none=True, load_default=None)
+    valid_from = Day(required=True)
+    valid_to = Day(allow_none=True, load_default=None)
     concerns_petitioning = fields.Boolean(load_default=False)
     decision = text(200, allow_none=True, load_default=None)
 
@@ -112,8 +112,8 @@ class FundPeriodOpen(Request):
         validate.Length(min=1, error="required"), validate.Length(max=32),
         validate.Regexp(r"^[0-9A-Za-z][0-9A-Za-z_.-]*$", error="invalid_value"),
     ])
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     fund = Yuan(required=True)
     base = Yuan(load_default=decimal.Decimal("0.00"))
     threshold = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, error="invalid_value"))

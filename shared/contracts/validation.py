@@ -6,6 +6,7 @@ a key of shared.contracts.messages, so every error names its field in both langu
 shared.contracts.rpc and shared.contracts.scoring both build on this module.
 """
 import re
+from datetime import date, datetime, timezone
 from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -16,6 +17,9 @@ from shared.contracts.messages import MESSAGES
 MAX_PHOTOS = 9
 MAX_NOTE = 2000
 MAX_TEXT = 4000
+# The years a date or moment on this platform can mean: anything else is a typo or an attack (and beyond
+# year 9999 or 1 some arithmetic on it overflows).
+EARLIEST, LATEST = date(1970, 1, 1), date(2100, 12, 31)
 
 _TYPE_ERRORS = {
     "Not a valid string.": "text",
@@ -123,3 +127,27 @@ def list_of(inner, min_length: int = 0, error: str = "required", max_length: int
     if min_length:
         rules.insert(0, validate.Length(min=min_length, error=error))
     return fields.List(inner, validate=rules, **kwargs)
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO 8601 moment with its time zone, between EARLIEST and LATEST."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            in_range = EARLIEST <= moment.astimezone(timezone.utc).date() <= LATEST
+        except OverflowError:  # a time zone pushes it past year 1 or 9999
+            in_range = False
+        if not in_range:
+            raise ValidationError("date_out_of_range")
+        return moment
+
+
+class Day(fields.Date):
+    """An ISO 8601 date between EARLIEST and LATEST."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= day <= LATEST:
+            raise ValidationError("date_out_of_range")
+        return day

@@ -1,11 +1,56 @@
-"""A service that is down gives 503 quickly, never a hang; and it picks up where it left off."""
+"""A service that is down gives 503 quickly, never a hang, and slows nothing that does not need it;
+and it picks up where it left off."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def platform_env():
+    return {"BREAKER_OPEN_S": "3"}
+
+
+def timed(call):
+    started = time.monotonic()
+    answer = call()
+    return answer, time.monotonic() - started
+
+
+def test_a_down_service_is_answered_at_once_and_slows_nothing_else(platform, as_user):
+    admin, it = as_user("ytl-admin"), as_user("district-it")
+    platform.kill("dispatch")
+    with ThreadPoolExecutor(8) as callers:  # a crowd waiting on dispatch ...
+        waiting = [callers.submit(timed, lambda: admin.get("/api/v1/tasks")) for _ in range(6)]
+        time.sleep(1)
+        reports, took = timed(lambda: admin.get("/api/v1/reports"))  # ... holds up no one asking reporting
+        assert reports.status_code == 200 and took < 2, took
+        crowd = [future.result() for future in waiting]
+    assert all(answer.status_code == 503 and answer.headers["Retry-After"] for answer, _took in crowd)
+    assert max(took for _answer, took in crowd) < 8  # at most one RPC timeout (5 s), not one after another
+
+    tasks, took = timed(lambda: admin.get("/api/v1/tasks"))  # the breaker is open now
+    assert (tasks.status_code, tasks.json()["code"]) == (503, "circuit_open") and took < 0.5, (tasks.text, took)
+    assert 1 <= int(tasks.headers["Retry-After"]) <= 3
+
+    health, took = timed(lambda: requests.get(f"{platform.url}/healthz", timeout=10))
+    assert health.status_code == 503 and took < 1.5, took
+    assert health.json()["services"]["dispatch"] == {"status": "down", "reason": "timeout"}
+    ops = it.get("/api/v1/ops/health")
+    assert ops.status_code == 503 and ops.json()["status"] == "degraded"
+    # The gateway itself is alive and ready: it still serves everything but dispatch.
+    assert requests.get(f"{platform.url}/livez", timeout=5).status_code == 200
+    ready = requests.get(f"{platform.url}/readyz", timeout=5)
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+    platform.start_service("dispatch")
+    platform.wait_healthy()
+    wait_until(lambda: admin.get("/api/v1/tasks").status_code == 200, what="the breaker's probe letting calls in")
 
 
 def test_a_stopped_service_is_a_503_and_the_report_still_arrives_after_restart(platform, as_user):

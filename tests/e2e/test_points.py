@@ -68,8 +68,12 @@ def test_a_residents_report_earns_points_and_a_contested_deduction_is_settled(pl
     upheld = review.post(f"/api/v1/ledger/{deduction['id']}/decision", json={"uphold": True, "note": "证据充分"})
     assert upheld.status_code == 200 and upheld.json()["state"] == "upheld"
 
-    # a week later the publication window has closed: settle the quarter
-    platform.clock.set(datetime.now().astimezone() + timedelta(days=8))
+    # not before the quarter has ended
+    early = admin.post(f"/api/v1/fund-periods/{code}/settlement")
+    assert (early.status_code, early.json()["code"]) == (409, "period_not_ended"), early.text
+    # once it has, and the publication window has closed: settle the quarter
+    quarter_over = datetime.fromisoformat(ends).astimezone() + timedelta(days=1, hours=9)
+    platform.clock.set(max(datetime.now().astimezone() + timedelta(days=8), quarter_over))
     settled = admin.post(f"/api/v1/fund-periods/{code}/settlement")
     assert settled.status_code == 200, settled.text
     assert admin.post(f"/api/v1/fund-periods/{code}/settlement").status_code == 409  # settled once, closed

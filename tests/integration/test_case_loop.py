@@ -11,7 +11,7 @@ from deploy.local import LocalPlatform
 from shared.bus import event_exchange, event_publisher
 from shared.contracts.events import dump_payload
 from shared.envelope import Event, to_message
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +29,13 @@ def platform(vhost, database_url, tmp_path):
     running.start_service("dispatch")
     running.start_service("reporting")
     demo = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
-    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as proxy:
+        rpc = WithRequestIds(proxy)
         wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), what="services up")
         rpc.dispatch.import_organisation(organisation(demo)[0])
         rpc.reporting.import_categories(catalogue(demo))
     running.rpc = ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30)
-    running.cluster = running.rpc.start()
+    running.cluster = WithRequestIds(running.rpc.start())
     yield running
     running.rpc.stop()
     running.stop_all()

@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from deploy.demo.load import DEMO_FILE, catalogue, organisation
 from deploy.local import LocalPlatform
 from tests.rabbit import start_nodes, stop_nodes
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,8 @@ def test_stopping_the_node_that_leads_the_work_queues_loses_and_doubles_nothing(
     platform.start_service("dispatch")
     doc = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
     try:
-        with ClusterRpcProxy({"AMQP_URI": every_node}, timeout=30) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": every_node}, timeout=30) as proxy:
+            rpc = WithRequestIds(proxy)
             wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), timeout_s=60, what="services up")
             rpc.reporting.import_categories(catalogue(doc))
             rpc.dispatch.import_organisation(organisation(doc)[0])
@@ -63,7 +64,8 @@ def test_stopping_the_node_that_leads_the_work_queues_loses_and_doubles_nothing(
                                           "--jsonl", str(street_out), "--state", str(tmp_path / "street-state")])
 
         told = []  # reports the client was told were created
-        with ClusterRpcProxy({"AMQP_URI": survivors[0].uri}, timeout=30) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": survivors[0].uri}, timeout=30) as proxy:
+            rpc = WithRequestIds(proxy)
             for n in range(REPORTS):
                 if n == REPORTS // 3:
                     lost.stop()  # mid-stream: its leaders move to the other two

@@ -11,7 +11,7 @@ from deploy.local import LocalPlatform
 from shared.bus import event_exchange, event_publisher, parked_queue, replay_parked, work_queue
 from shared.contracts.subscriptions import Subscription
 from shared.envelope import Event, to_message
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,8 @@ def platform(vhost, database_url, tmp_path):
     running.migrate()
     running.start_service("dispatch")
     running.start_service("reporting")
-    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as proxy:
+        rpc = WithRequestIds(proxy)
         wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), what="services up")
         org, _people = organisation(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
         rpc.dispatch.import_organisation(org)
@@ -38,7 +39,7 @@ def platform(vhost, database_url, tmp_path):
                                           "group_zh": "卫生", "group_en": "Sanitation", "attributes": [],
                                           "active": True}])
     running.rpc = ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30)
-    running.cluster = running.rpc.start()
+    running.cluster = WithRequestIds(running.rpc.start())
     yield running
     running.rpc.stop()
     running.stop_all()

@@ -1,14 +1,15 @@
 """The gateway's own tables under concurrency, on SQLite and PostgreSQL, migrated by
 its Alembic history: one refresh token spent by racing workers, wrong passwords
-counted exactly, one run for concurrent requests with one Idempotency-Key (and credentials never kept)."""
+counted exactly, one claim for concurrent requests with one Idempotency-Key (and credentials never kept)."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 
-from gateway import accounts
+from gateway import accounts, idempotency
 from gateway.app import create_app
+from gateway.problems import Problem
 from gateway.throttle import LoginThrottle
 from gateway.tokens import TokenRefused, Tokens
 from shared.config import component_config
@@ -84,13 +85,19 @@ def test_concurrent_requests_with_one_idempotency_key_run_once(sessions, databas
                             headers={"Idempotency-Key": "credentials-are-never-kept"})
         assert "Idempotent-Replayed" not in again.headers
         assert again.get_json()["refresh_token"] != tokens.get_json()["refresh_token"]
-    bearer = {"Authorization": f"Bearer {tokens.get_json()['access_token']}", "Idempotency-Key": "one-sign-out"}
+    all_claimed = threading.Barrier(4)
 
-    def sign_out(_n):
-        with app.test_client() as client:
-            answer = client.post("/api/v1/auth/logout", headers=bearer)
-            return answer.status_code, answer.headers.get("Idempotent-Replayed")
+    def claim(_n):
+        """What an authorised request does first: claim its key (and hold it until all four have tried)."""
+        with app.test_request_context("/api/v1/reports", method="POST", json={"building": "44"},
+                                      headers={"Idempotency-Key": "one-report"}):
+            try:
+                outcome = "run" if idempotency.claim("account:ytl-admin") is None else "replay"
+            except Problem as problem:
+                outcome = problem.code
+            all_claimed.wait()
+            return outcome
 
-    outcomes = in_threads(4, sign_out)
-    assert outcomes.count((204, None)) == 1, outcomes
-    assert set(outcomes) - {(204, None)} <= {(204, "true"), (409, None)}, outcomes
+    outcomes = in_threads(4, claim)
+    assert outcomes.count("run") == 1, outcomes
+    assert set(outcomes) <= {"run", "idempotency_in_flight"}, outcomes

@@ -23,7 +23,7 @@ from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.subscriptions import subscription
 from shared.envelope import Event, to_message
 from shared.times import SHANGHAI
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -107,7 +107,7 @@ def desk(vhost, database_url, tmp_path):
     running.bus = Bus(vhost.uri)
     running.start_service("mediation")
     running.rpc = ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30)
-    running.cluster = running.rpc.start()
+    running.cluster = WithRequestIds(running.rpc.start())
     try:
         wait_until(lambda: answers(running.cluster.mediation), what="mediation up")
         demo = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ from shared.bus import event_exchange, event_publisher
 from shared.contracts.errors import NotFound
 from shared.envelope import Event, to_message
 from shared.times import utcnow
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,8 @@ def reporting(vhost, tmp_path_factory):
     running.probe = running.probes["reporting"][0]
     running.database = folder / "reporting.db"
     try:
-        with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as rpc:
+        with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as proxy:
+            rpc = WithRequestIds(proxy)
             wait_until(lambda: answers(rpc.reporting), what="reporting up")
             rpc.reporting.import_categories([GARBAGE])
         yield running
@@ -82,7 +83,8 @@ def test_the_process_is_alive_and_ready_on_its_own_port(reporting):
 
 
 def test_rpc_calls_are_counted_by_handler_and_outcome_and_logged_with_their_request_id(reporting, vhost):
-    with rpc_with_request_id(vhost, "req-obs-created") as rpc:
+    with rpc_with_request_id(vhost, "req-obs-created") as proxy:
+        rpc = WithRequestIds(proxy)
         report = rpc.reporting.create_report(ZHANG_YAN, {"category": "sanitation.garbage", "building": "47",
                                                          "description": "47号楼垃圾满溢"})["report"]
     with rpc_with_request_id(vhost, "req-obs-missing") as rpc, pytest.raises(NotFound):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 CREATED = subscription("dispatch", "reporting", "report.created")
 # One subscription's queues, in the order platform_queues() gives every subscription's (kept small: each
 # quorum queue is a replicated group of its own on the broker).
-QUEUES = [parked_queue(CREATED), retry_queue(CREATED, 1), work_queue(CREATED)]
+QUEUES = [retry_queue(1), parked_queue(CREATED), work_queue(CREATED)]
 
 
 def test_classic_queues_of_an_older_version_are_migrated_to_quorum_queues_with_their_messages(vhost):

@@ -16,7 +16,7 @@ from services.dispatch.models import Task, outbox
 from shared.clock import FileClock
 from shared.db import create_db_engine
 from shared.times import SHANGHAI
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,8 @@ def platform(vhost, database_url, tmp_path):
     for _ in range(3):
         running.start_service("dispatch")
     demo = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
-    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=60) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=60) as proxy:
+        rpc = WithRequestIds(proxy)
         wait_until(lambda: answers(rpc.dispatch) and answers(rpc.reporting), what="services up")
         rpc.dispatch.import_organisation(organisation(demo)[0])
         rpc.dispatch.import_calendar(calendar_days())
@@ -58,7 +59,8 @@ def count(platform, statement) -> int:
 
 
 def test_three_dispatchers_a_thousand_reports_a_quarter_overdue_and_a_crash(platform):
-    with ClusterRpcProxy({"AMQP_URI": platform.env["AMQP_URI"]}, timeout=60) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": platform.env["AMQP_URI"]}, timeout=60) as proxy:
+        rpc = WithRequestIds(proxy)
         for n in range(REPORTS):
             category = "sanitation.garbage" if n < TIMING_OUT else "registration.household"
             rpc.reporting.create_report(GRID_WORKER, {"category": category, "building": "44",

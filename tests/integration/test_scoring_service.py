@@ -23,6 +23,7 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)  # a Monday in the fourth quarter
 WEEK_LATER = T0 + domain.PUBLICATION_WINDOW + timedelta(hours=1)
 Q4 = "2026-Q4"
+AFTER_Q4 = datetime(2027, 1, 1, 9, 0, tzinfo=SHANGHAI)
 REPORTER, RESPONSIBLE, QUIET = "ytl-44-1-01", "ytl-44-1-02", "ytl-44-2-01"
 
 HOUSEHOLDS = [
@@ -236,16 +237,19 @@ def test_settling_a_quarter_with_an_uneven_fund_sums_exactly_and_closes_it(scori
                                  rule_code="ENV-LITTER"))  # −5, after review; a grid worker's report earns nothing
     [deduction] = scoring.ledger(ADMIN, {"state": "proposed"}, T0)
 
-    with pytest.raises(Conflict) as refused:
-        scoring.settle_period(ADMIN, Q4, WEEK_LATER)
-    assert (refused.value.code, refused.value.params) == ("entries_pending", {"count": 1})
-    scoring.verify_entry(REVIEW, deduction["id"], {"approve": True, "note": "属实"}, T0)
-    with pytest.raises(Conflict) as refused:  # the deduction's window is still open
+    with pytest.raises(Conflict) as refused:  # the quarter is not over yet
         scoring.settle_period(ADMIN, Q4, T0 + timedelta(days=3))
+    assert (refused.value.code, refused.value.params) == ("period_not_ended", {"period": Q4, "ends_on": "2026-12-31"})
+    with pytest.raises(Conflict) as refused:
+        scoring.settle_period(ADMIN, Q4, AFTER_Q4)
+    assert (refused.value.code, refused.value.params) == ("entries_pending", {"count": 1})
+    scoring.verify_entry(REVIEW, deduction["id"], {"approve": True, "note": "属实"}, AFTER_Q4 - timedelta(days=1))
+    with pytest.raises(Conflict) as refused:  # the deduction's window is still open
+        scoring.settle_period(ADMIN, Q4, AFTER_Q4)
     assert refused.value.code == "entries_pending"
 
     # 9,700 fen of pool shared 2 : 1 → 6,466.67 and 3,233.33: the odd fen goes to the larger remainder
-    settled = scoring.settle_period(ADMIN, Q4, WEEK_LATER)
+    settled = scoring.settle_period(ADMIN, Q4, AFTER_Q4 + timedelta(days=8))
     lines = {line["household"]: line for line in settled["lines"]}
     assert {h: (line["points"], line["payout"]) for h, line in lines.items()} == {
         REPORTER: (2, "65.67"), QUIET: (1, "33.33"), RESPONSIBLE: (-5, "1.00")}
@@ -279,7 +283,7 @@ def test_the_publication_list_shows_household_codes_and_never_a_person(scoring):
     assert during["lines"] == [{"household": REPORTER, "points": 2, "payout": None},
                                {"household": RESPONSIBLE, "points": 0, "payout": None},
                                {"household": QUIET, "points": 0, "payout": None}]
-    scoring.settle_period(ADMIN, Q4, WEEK_LATER)
+    scoring.settle_period(ADMIN, Q4, AFTER_Q4)
     after = scoring.publication("ytl", Q4, WEEK_LATER)
     assert [line["payout"] for line in after["lines"]] == ["20.00", "5.00", "5.00"]
     for listing in (during, after):

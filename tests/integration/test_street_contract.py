@@ -20,7 +20,7 @@ from deploy.street import account
 from shared.bus import event_exchange, event_publisher, street_queue
 from shared.config import REPO_ROOT
 from shared.envelope import Event, to_message
-from tests.support import answers, wait_until
+from tests.support import WithRequestIds, answers, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,8 @@ def dispatch(vhost, tmp_path_factory):
     running.migrate()
     running.start_service("dispatch")
     running.folder = folder
-    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as rpc:
+    with ClusterRpcProxy({"AMQP_URI": vhost.uri}, timeout=30) as proxy:
+        rpc = WithRequestIds(proxy)
         wait_until(lambda: answers(rpc.dispatch), what="dispatch up")
         org, _people = organisation(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
         rpc.dispatch.import_organisation(org)

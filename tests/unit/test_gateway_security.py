@@ -167,6 +167,7 @@ def test_a_key_seen_before_replays_refuses_or_runs_again():
     assert (other_body.action, other_body.problem.status, other_body.problem.errors[0]["field"]) == (
         "refuse", 422, "Idempotency-Key")
     assert decide(a_record(state="in_flight"), "f", NOW).problem.status == 409
+    assert decide(a_record(state="in_flight", expires_at=NOW), "f", NOW).action == "run"  # its worker died
 
 
 def test_only_final_answers_are_kept_and_keys_are_visible_ascii():

@@ -11,7 +11,7 @@ from gateway.openapi import documented
 from gateway.permissions import public
 from gateway.plumbing import call, json_body, known_building, query_args, services_health
 from gateway.problems import Problem
-from shared.contracts import rpc, scoring
+from shared.contracts import reasons, rpc, scoring
 from shared.contracts.validation import EARLIEST, LATEST
 
 blueprint = Blueprint("api", __name__)
@@ -34,6 +34,22 @@ def me():
 @requires("categories:read")
 def categories():
     return jsonify(items=call("reporting", "list_categories"))
+
+
+@blueprint.get("/api/v1/places")
+@documented(returns=views.Places)
+@requires("places:read")
+def places():
+    """Grids, buildings and units for the building → unit picker, the caller's own grid first."""
+    return jsonify(call("dispatch", "places", g.caller))
+
+
+@blueprint.get("/api/v1/reasons")
+@documented(returns=views.Reasons, calls_service=False)
+@requires("reasons:read")
+def standard_reasons():
+    """标准理由: each POST that takes a reason takes one of these codes as reason_code, beside or instead of words."""
+    return jsonify(reasons.listed())
 
 
 @blueprint.post("/api/v1/media")
@@ -75,13 +91,17 @@ def get_media(media_id):
 
 # --- reports --------------------------------------------------------------
 @blueprint.post("/api/v1/reports")
-@documented(body=rpc.NewReport, returns=views.ReportCreated, status=201)
+@documented(body=rpc.NewReport, returns=views.ReportCreated, status=201, problems=(409,),
+            extra_responses={200: {"description": "Filed before under the client's id: the first filing",
+                                   "content": {"application/json": {"schema": views.ReportCreated}}}})
 @requires("reports:create")
 def create_report():
     report = json_body(rpc.NewReport)
     known_building(g.caller["community"], report.get("building"))
     created = call("reporting", "create_report", g.caller, report)
-    return jsonify(created), 201, {"Location": f"/api/v1/reports/{created['report']['id']}"}
+    # 200 when the client's own id was filed before: the outbox sent it again.
+    return jsonify(created), 201 if created["created"] else 200, {
+        "Location": f"/api/v1/reports/{created['report']['id']}"}
 
 
 @blueprint.get("/api/v1/reports")
@@ -91,11 +111,28 @@ def list_reports():
     return jsonify(call("reporting", "list_reports", g.caller, query_args(rpc.ReportFilter)))
 
 
+@blueprint.get("/api/v1/reports/possible-duplicates")
+@documented(query=rpc.DuplicateQuery, returns=views.DuplicateCandidates)
+@requires("reports:support")
+def possible_duplicates():
+    """Before reporting: open reports of the same category at the same building (24 h), to join with "me too";
+    their words only where the caller may read the report."""
+    return jsonify(call("reporting", "possible_duplicates", g.caller, query_args(rpc.DuplicateQuery)))
+
+
 @blueprint.get("/api/v1/reports/<report_id>")
 @documented(returns=views.ReportWithTimeline)
 @requires("reports:read")
 def get_report(report_id):
     return jsonify(call("reporting", "get_report", g.caller, report_id))
+
+
+@blueprint.post("/api/v1/reports/<report_id>/me-too")
+@documented(returns=views.Support, problems=(409,))
+@requires("reports:support")
+def support_report(report_id):
+    """附议 "me too": I have the same problem. Once per account; asking again answers the same."""
+    return jsonify(call("reporting", "support_report", g.caller, report_id))
 
 
 @blueprint.post("/api/v1/reports/<report_id>/verification")
@@ -114,10 +151,11 @@ def rate_report(report_id):
 
 # --- tasks ----------------------------------------------------------------
 @blueprint.get("/api/v1/tasks")
-@documented(query=views.TaskFilter, returns=views.TaskList)
+@documented(query=rpc.TaskFilter, returns=views.TaskPage)
 @requires("tasks:read")
 def list_tasks():
-    return jsonify(items=call("dispatch", "list_tasks", g.caller, request.args.get("status")))
+    """Filtered and paged, by deadline (overdue first) unless sorted otherwise; ``counts`` per status for tabs."""
+    return jsonify(call("dispatch", "list_tasks", g.caller, query_args(rpc.TaskFilter)))
 
 
 @blueprint.get("/api/v1/tasks/<task_id>")
@@ -182,6 +220,81 @@ def decide_request(request_id):
 @requires("tasks:decide")
 def resume_task(task_id):
     return jsonify(call("dispatch", "resume_task", g.caller, task_id))
+
+
+# --- patrols (巡查) ------------------------------------------------------------
+@blueprint.post("/api/v1/patrols")
+@documented(body=rpc.PatrolStart, returns=views.PatrolStarted, status=201, problems=(409,),
+            extra_responses={200: {"description": "Started before under the phone's id: that patrol",
+                                   "content": {"application/json": {"schema": views.PatrolStarted}}}})
+@requires("patrols:walk")
+def start_patrol():
+    """Start a patrol at the moment the phone says (it may be sent from the outbox later)."""
+    started = call("dispatch", "start_patrol", g.caller, json_body(rpc.PatrolStart))
+    return jsonify(started), 201 if started["created"] else 200, {"Location": f"/api/v1/patrols/{started['id']}"}
+
+
+@blueprint.get("/api/v1/patrols")
+@documented(query=rpc.PatrolFilter, returns=views.PatrolPage)
+@requires("patrols:read")
+def list_patrols():
+    """My patrols, newest first (a grid leader: her grid's; the office: the community's)."""
+    return jsonify(call("dispatch", "list_patrols", g.caller, query_args(rpc.PatrolFilter)))
+
+
+@blueprint.get("/api/v1/patrols/<patrol_id>")
+@documented(returns=views.PatrolDetail)
+@requires("patrols:read")
+def get_patrol(patrol_id):
+    return jsonify(call("dispatch", "get_patrol", g.caller, patrol_id))
+
+
+@blueprint.post("/api/v1/patrols/<patrol_id>/check-ins")
+@documented(body=rpc.CheckIn, returns=views.PatrolCheckIn, status=201, problems=(409,))
+@requires("patrols:walk")
+def check_in(patrol_id):
+    """打卡 at a building of the community (a unit, a photo and the position optional)."""
+    return jsonify(call("dispatch", "check_in", g.caller, patrol_id, json_body(rpc.CheckIn))), 201
+
+
+@blueprint.post("/api/v1/patrols/<patrol_id>/track")
+@documented(body=rpc.Track, returns=views.Patrol, problems=(409,))
+@requires("patrols:walk")
+def add_track(patrol_id):
+    """Points sampled while the page was open; a point sent again is stored once."""
+    return jsonify(call("dispatch", "add_track", g.caller, patrol_id, json_body(rpc.Track)))
+
+
+@blueprint.post("/api/v1/patrols/<patrol_id>/end")
+@documented(body=rpc.PatrolEnd, returns=views.Patrol, problems=(409,))
+@requires("patrols:walk")
+def end_patrol(patrol_id):
+    """End the patrol (patrol.ended is published); ending it again answers the same."""
+    return jsonify(call("dispatch", "end_patrol", g.caller, patrol_id, json_body(rpc.PatrolEnd)))
+
+
+@blueprint.get("/api/v1/patrol-coverage")
+@documented(query=rpc.CoverageQuery, returns=views.PatrolCoverage)
+@requires("patrols:coverage")
+def patrol_coverage():
+    """巡查覆盖: per day and grid, who patrolled and which of the grid's buildings they checked in at."""
+    return jsonify(call("dispatch", "patrol_coverage", g.caller, query_args(rpc.CoverageQuery)))
+
+
+# --- messages (消息) --------------------------------------------------------------
+@blueprint.get("/api/v1/notifications")
+@documented(query=rpc.NotificationQuery, returns=views.Notifications)
+@requires("notifications:own")
+def notifications():
+    """What happened to my reports and tasks (and my grid's work to check), newest first, with the unread count."""
+    return jsonify(call("reporting", "notifications", g.caller, query_args(rpc.NotificationQuery)))
+
+
+@blueprint.post("/api/v1/notifications/read")
+@documented(body=rpc.NotificationsRead, returns=views.Unread)
+@requires("notifications:own")
+def mark_notifications_read():
+    return jsonify(call("reporting", "mark_read", g.caller, json_body(rpc.NotificationsRead)))
 
 
 # --- calendar and figures ---------------------------------------------------

@@ -40,16 +40,25 @@ DESK = OFFICE | {"station_staff"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "account:read": EVERYONE,
     "categories:read": SIGNED_IN,
+    "reasons:read": SIGNED_IN,  # the standard reasons (标准理由) for returns, escalations, requests, failed checks
+    "places:read": SIGNED_IN,  # grids, buildings and units of the caller's community (the street: its communities)
     "media:upload": REPORTERS | HANDLERS,
     "media:read": SIGNED_IN,
     "reports:create": REPORTERS,
     "reports:read": SIGNED_IN,
     "reports:verify": GRID_STAFF | OFFICE,
     "reports:rate": REPORTERS,
+    "reports:support": REPORTERS,  # "me too": any open report of their community, by its id
     "tasks:read": STAFF,
     "tasks:act": HANDLERS,
     "tasks:escalate": HANDLERS | {"grid_leader", "party_secretary"},
     "tasks:decide": OFFICE | {"grid_leader"},
+    # patrols (巡查): the grid's staff walk, and the office (the secretary's morning inspections); each sees her
+    # own, a grid leader her grid's, the office the community's and its coverage
+    "patrols:walk": GRID_STAFF | OFFICE,
+    "patrols:read": GRID_STAFF | OFFICE,
+    "patrols:coverage": OFFICE | {"grid_leader"},
+    "notifications:own": SIGNED_IN,  # each account its own messages (消息)
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
     "figures:read": OFFICE | {"grid_leader"},

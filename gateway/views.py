@@ -143,6 +143,47 @@ class Upload(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class Places(View):
+    """The caller's community (a street platform: each of its street's communities), place by place."""
+
+    class Community(View):
+        class Grid(View):
+            class Building(View):
+                class Company(View):
+                    code = fields.String(required=True)
+                    name = _text()
+
+                code = fields.String(required=True, metadata={"example": "47"})
+                property_company = fields.Nested(Company, allow_none=True)
+                units = fields.List(fields.String(), required=True)
+
+            code = fields.String(required=True, metadata={"example": "g04"})
+            name = fields.String(required=True)
+            mine = fields.Boolean(required=True, metadata={"description": "the caller's own grid (listed first)"})
+            buildings = fields.List(fields.Nested(Building), required=True)
+
+        code = fields.String(required=True)
+        name = fields.Nested(Names, required=True)
+        grids = fields.List(fields.Nested(Grid), required=True)
+
+    communities = fields.List(fields.Nested(Community), required=True)
+
+
+class Reasons(View):
+    """The standard reasons by what they are for; "other" (needs_note) needs words beside it."""
+
+    class Reason(View):
+        code = fields.String(required=True)
+        name = fields.Nested(Names, required=True)
+        needs_note = fields.Boolean(required=True)
+
+    return_ = fields.List(fields.Nested(Reason), required=True, data_key="return")
+    escalation = fields.List(fields.Nested(Reason), required=True)
+    extension = fields.List(fields.Nested(Reason), required=True)
+    deferral = fields.List(fields.Nested(Reason), required=True)
+    verification_failure = fields.List(fields.Nested(Reason), required=True)
+
+
 # --- reports --------------------------------------------------------------------
 class Location(View):
     grid = _text()
@@ -184,6 +225,7 @@ class Report(View):
     rework_count = fields.Integer(required=True)
     reopen_count = fields.Integer(required=True)
     rating = _text()
+    supporters = fields.Integer(required=True, metadata={"description": "others who said \"me too\""})
     created_at = _moment(required=True)
     updated_at = _moment(required=True)
     closed_at = _moment()
@@ -216,6 +258,28 @@ class PossibleDuplicates(View):
 class ReportCreated(View):
     report = fields.Nested(Report, required=True)
     possible_duplicates = fields.Nested(PossibleDuplicates, required=True)
+    created = fields.Boolean(required=True, metadata={"description": "false: filed before under the same id"})
+
+
+class DuplicateCandidates(View):
+    class Candidate(View):
+        id = fields.String(required=True)
+        status = fields.String(required=True)
+        status_name = fields.Nested(Names, required=True)
+        created_at = _moment(required=True)
+        supporters = fields.Integer(required=True)
+        description = _text(metadata={"description": "only when the caller may read the report"})
+        mine = fields.Boolean(required=True, metadata={"description": "the caller reported it"})
+        joined = fields.Boolean(required=True, metadata={"description": "the caller said \"me too\""})
+
+    count = fields.Integer(required=True)
+    items = fields.List(fields.Nested(Candidate), required=True)
+
+
+class Support(View):
+    report_id = fields.String(required=True)
+    supporters = fields.Integer(required=True)
+    joined_at = _moment(required=True)
 
 
 class ReportPage(View):
@@ -226,10 +290,6 @@ class ReportPage(View):
 
 
 # --- tasks ----------------------------------------------------------------------
-class TaskFilter(Schema):
-    status = fields.String(metadata={"description": "only tasks in this status"})
-
-
 class TaskLocation(View):
     grid = _text()
     building = _text()
@@ -276,8 +336,13 @@ class Task(View):
     rework_count = fields.Integer(allow_none=True)
 
 
-class TaskList(View):
+class TaskPage(View):
     items = fields.List(fields.Nested(Task), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                         metadata={"description": "tasks per status under the other filters (tab badges)"})
 
 
 class ChangeRequest(View):
@@ -306,6 +371,96 @@ class TaskWithSuccessor(Task):
 
 class DecidedRequest(ChangeRequest):
     task = fields.Nested(Task, required=True)
+
+
+# --- patrols (巡查) ----------------------------------------------------------------
+class Patrol(View):
+    class Walker(View):
+        staff_code = fields.String(required=True)
+        name = _text()
+
+    id = fields.String(required=True)
+    community = fields.String(required=True)
+    grid = _text()
+    walker = fields.Nested(Walker, required=True)
+    started_at = _moment(required=True)
+    ended_at = _moment()
+    distance_m = fields.Integer(allow_none=True, metadata={"description": "along the sampled track, once ended"})
+    buildings = fields.List(fields.String(), required=True, metadata={"description": "checked in at"})
+    track_points = fields.Integer(required=True)
+
+
+class PatrolStarted(Patrol):
+    created = fields.Boolean(required=True, metadata={"description": "false: started before under the same id"})
+
+
+class PatrolCheckIn(View):
+    id = fields.String(required=True)
+    patrol_id = fields.String(required=True)
+    building = fields.String(required=True)
+    unit = _text()
+    at = _moment(required=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    photo = _text()
+    note = _text()
+
+
+class PatrolDetail(Patrol):
+    class Point(View):
+        at = _moment(required=True)
+        latitude = fields.Float(required=True)
+        longitude = fields.Float(required=True)
+
+    check_ins = fields.List(fields.Nested(PatrolCheckIn), required=True)
+    track = fields.List(fields.Nested(Point), required=True)
+
+
+class PatrolPage(View):
+    items = fields.List(fields.Nested(Patrol), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class PatrolCoverage(View):
+    class Row(View):
+        day = fields.Date(required=True)
+        grid = _text()
+        walkers = fields.List(fields.String(), required=True)
+        buildings_visited = fields.List(fields.String(), required=True)
+        buildings_total = fields.Integer(required=True)
+        coverage = fields.Float(allow_none=True, metadata={"description": "share of the grid's buildings, 0–1"})
+
+    community = fields.String(required=True)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    rows = fields.List(fields.Nested(Row), required=True)
+
+
+# --- messages (消息) ----------------------------------------------------------------
+class Notifications(View):
+    class Notification(View):
+        id = fields.Integer(required=True)
+        report_id = fields.String(required=True)
+        action = fields.String(required=True)
+        action_name = fields.Nested(Names, required=True)
+        at = _moment(required=True)
+        note = _text()
+        category = fields.String(required=True)
+        building = _text()
+        report_status = fields.String(required=True)
+        read = fields.Boolean(required=True)
+
+    items = fields.List(fields.Nested(Notification), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    unread = fields.Integer(required=True)
+
+
+class Unread(View):
+    unread = fields.Integer(required=True)
 
 
 # --- calendar and figures ---------------------------------------------------------

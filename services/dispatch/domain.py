@@ -8,6 +8,7 @@ ladder grid → community → street ("small matters do not leave the grid, big
 matters do not leave the community"). Functions take any object with the
 task's attributes and change it, or raise RuleBroken with a message code.
 """
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,6 +42,12 @@ def escalation_routing_key(level: str, street: str | None, category: str) -> str
     if level == "street":
         return f"report.escalated.street.{street}.{category}"
     return f"report.escalated.{level}.{category}"
+
+
+def place_order(code: str) -> tuple:
+    """Buildings, units and grids in the order people count them: 9 before 41, g2 before g10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", code) if part)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Every record carries its community; places are keyed within it.
 """
-from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKeyConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_metadata
@@ -217,3 +217,50 @@ class ReportFacts(Base):
     escalations_community: Mapped[int] = mapped_column(Integer, default=0)
     escalations_street: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[str | None] = mapped_column(String(32))
+
+
+class Patrol(Base):
+    """A walk of a grid worker (or a secretary's morning inspection) through the community (巡查)."""
+
+    __tablename__ = "patrols"
+    __table_args__ = (
+        Index("ix_patrols_walker", "staff_code", "started_at"),
+        Index("ix_patrols_community_started", "community", "started_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the phone may choose it
+    community: Mapped[str] = mapped_column(String(32))
+    grid: Mapped[str | None] = mapped_column(String(32))  # the walker's grid, if she has one
+    staff_code: Mapped[str] = mapped_column(String(64))
+    walker_name: Mapped[str] = mapped_column(String(100))
+    started_at = mapped_column(UTCDateTime(), nullable=False)
+    ended_at = mapped_column(UTCDateTime(), nullable=True)
+    distance_m: Mapped[int | None] = mapped_column(Integer)
+
+
+class PatrolCheckIn(Base):
+    """打卡: the walker was at a building (a unit, optionally), when the phone says."""
+
+    __tablename__ = "patrol_check_ins"
+    __table_args__ = (Index("ix_patrol_check_ins_patrol", "patrol_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    patrol_id: Mapped[str] = mapped_column(String(36))
+    building: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    at = mapped_column(UTCDateTime(), nullable=False)
+    latitude = mapped_column(Float, nullable=True)  # WGS-84, as the phone gives it
+    longitude = mapped_column(Float, nullable=True)
+    photo: Mapped[str | None] = mapped_column(String(1000))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PatrolPoint(Base):
+    """One sample of the walker's track; a point sent again is the same point."""
+
+    __tablename__ = "patrol_points"
+
+    patrol_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at = mapped_column(UTCDateTime(), primary_key=True)
+    latitude = mapped_column(Float, nullable=False)
+    longitude = mapped_column(Float, nullable=False)

@@ -49,6 +49,28 @@ class RequestView(Schema):
     decided_at = local_time("decided_at")
 
 
+class PatrolView(Schema):
+    id = fields.String()
+    community = fields.String()
+    grid = fields.String()
+    walker = fields.Function(lambda p: {"staff_code": p.staff_code, "name": p.walker_name})
+    started_at = local_time("started_at")
+    ended_at = local_time("ended_at")
+    distance_m = fields.Integer()
+
+
+class CheckInView(Schema):
+    id = fields.String()
+    patrol_id = fields.String()
+    building = fields.String()
+    unit = fields.String()
+    at = local_time("at")
+    latitude = fields.Float()
+    longitude = fields.Float()
+    photo = fields.String()
+    note = fields.String()
+
+
 class OrganisationImport(Schema):
     """The organisation as the demo file (or a street office's own file) gives it."""
 
@@ -65,4 +87,6 @@ class OrganisationImport(Schema):
 # One instance each: building a schema costs far more than using it.
 task_view = TaskView()
 request_view = RequestView()
+patrol_view = PatrolView()
+check_in_view = CheckInView()
 organisation_import = OrganisationImport()

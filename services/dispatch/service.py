@@ -7,7 +7,7 @@ task's step is taken by exactly one of them.
 """
 from nameko.extensions import DependencyProvider
 
-from services.dispatch import figures, service_layer
+from services.dispatch import figures, patrols, service_layer
 from services.dispatch.models import inbox, outbox, rpc_inbox
 from services.dispatch.supervision import SupervisionPolicy
 from shared.bus import StreetQueues, subscribe
@@ -61,8 +61,8 @@ class DispatchService:
         return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
 
     @query
-    def list_tasks(self, caller, status=None):
-        return service_layer.list_tasks(self.db.unit_of_work(), caller, status)
+    def list_tasks(self, caller, filters):
+        return service_layer.list_tasks(self.db.unit_of_work(), caller, filters)
 
     @query
     def get_task(self, caller, task_id):
@@ -71,6 +71,10 @@ class DispatchService:
     @query
     def public_organisation(self, community):
         return service_layer.public_organisation(self.db.unit_of_work(), community)
+
+    @query
+    def places(self, caller):
+        return service_layer.places(self.db.unit_of_work(), caller)
 
     @query
     def tasks_of_report(self, report_id):
@@ -116,6 +120,34 @@ class DispatchService:
     @query
     def figures(self, caller, query):
         return figures.figures(self.db.unit_of_work(), caller, query)
+
+    @command
+    def start_patrol(self, caller, start):
+        return patrols.start(self.db.unit_of_work(), caller, start, self.clock.now())
+
+    @command
+    def check_in(self, caller, patrol_id, check_in):
+        return patrols.check_in(self.db.unit_of_work(), caller, patrol_id, check_in, self.clock.now())
+
+    @command
+    def add_track(self, caller, patrol_id, track):
+        return patrols.add_track(self.db.unit_of_work(), caller, patrol_id, track, self.clock.now())
+
+    @command
+    def end_patrol(self, caller, patrol_id, end):
+        return patrols.end(self.db.unit_of_work(), caller, patrol_id, end, self.clock.now())
+
+    @query
+    def get_patrol(self, caller, patrol_id):
+        return patrols.get(self.db.unit_of_work(), caller, patrol_id)
+
+    @query
+    def list_patrols(self, caller, filters):
+        return patrols.list_patrols(self.db.unit_of_work(), caller, filters)
+
+    @query
+    def patrol_coverage(self, caller, period):
+        return patrols.coverage(self.db.unit_of_work(), caller, period)
 
     @subscribe("reporting", "report.created")
     def on_report_created(self, event):

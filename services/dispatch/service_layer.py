@@ -31,7 +31,7 @@ from services.dispatch.models import (
 )
 from services.dispatch.schemas import organisation_import, request_view, task_view
 from services.dispatch.supervision import Supervision, SupervisionPolicy
-from shared.contracts import rpc
+from shared.contracts import reasons, rpc
 from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
@@ -263,10 +263,10 @@ def return_task(uow, caller: dict, task_id: str, data: dict, now: datetime,
     with uow:
         task = _task_for(uow, caller, task_id)
         level, kind = _apply(domain.give_back, task, caller["staff_code"])
-        task.return_reason = data["reason"]
+        task.return_reason = reasons.stated("return", data["reason_code"], data["reason"])
         task.next_check_at = None
-        returned = uow.record("task.returned", {**_task_event(task), "reason": data["reason"]},
-                              correlation_id=task.report_id)
+        returned = uow.record("task.returned", {**_task_event(task), "reason": task.return_reason,
+                                                "reason_code": data["reason_code"]}, correlation_id=task.report_id)
         _facts(uow, task.report_id).returns += 1
         successor = _assign(uow, returned.id, _summary_of(task), _calendar(uow), supervision_policy, now,
                             level=level, kind=kind)
@@ -283,7 +283,8 @@ def escalate_task(uow, caller: dict, task_id: str, data: dict, now: datetime,
         task = _task_in_scope(uow, caller, task_id, lock=True)
         if not domain.may_escalate(task, caller):
             raise Forbidden("not_your_task", field="task_id")
-        successor = _escalate(uow, task, data["reason"], _calendar(uow), supervision_policy, now)
+        successor = _escalate(uow, task, reasons.stated("escalation", data["reason_code"], data["reason"]),
+                              _calendar(uow), supervision_policy, now, reason_code=data["reason_code"])
         uow.commit()
         return {**task_view.dump(task), "successor": task_view.dump(successor)}
 
@@ -303,12 +304,14 @@ def request_change(uow, caller: dict, task_id: str, kind: str, data: dict, now: 
         if uow.session.scalar(select(func.count()).select_from(TaskRequest).where(
                 TaskRequest.task_id == task.id, TaskRequest.status == "pending")):
             raise Conflict("request_pending", field="task_id")
-        request = TaskRequest(id=str(uuid.uuid4()), task_id=task.id, kind=kind, reason=data["reason"],
+        reason = reasons.stated(kind, data["reason_code"], data["reason"])
+        request = TaskRequest(id=str(uuid.uuid4()), task_id=task.id, kind=kind, reason=reason,
                               until=data.get("until"), status="pending", requested_by=caller["staff_code"],
                               created_at=now)
         uow.session.add(request)
         uow.record(f"task.{kind}_requested", {**_task_event(task), "request_id": request.id,
-                                                "reason": request.reason, "until": request.until},
+                                                "reason": request.reason, "reason_code": data["reason_code"],
+                                                "until": request.until},
                    correlation_id=task.report_id)
         uow.commit()
         return request_view.dump(request)
@@ -450,14 +453,42 @@ def get_task(uow, caller: dict, task_id: str) -> dict:
         return {**task_view.dump(task), "requests": request_view.dump(requests, many=True)}
 
 
-def list_tasks(uow, caller: dict, status: str | None = None) -> list[dict]:
+# How a task list may be ordered: by deadline (overdue work first), or newest first.
+TASK_ORDER = {"deadline": (Task.deadline_at, Task.id), "-deadline": (Task.deadline_at.desc(), Task.id),
+              "-created": (Task.created_at.desc(), Task.id)}
+
+
+def list_tasks(uow, caller: dict, filters: dict) -> dict:
+    """One page of the tasks the caller may see, with the total, and how many of them are in each
+    status whatever the ``status`` filter says (the phone's tab badges)."""
     caller = load(rpc.Caller, caller)
+    filters = load(rpc.TaskFilter, filters)
     conditions = [_scope(caller)]
-    if status:
-        conditions.append(Task.status == status)
+    for name in ("category", "grid", "building", "level", "report_id"):
+        if filters[name]:
+            conditions.append(getattr(Task, name) == filters[name])
+    if filters["handler"]:
+        conditions.append(Task.staff_code == filters["handler"])
+    if filters["card"]:
+        conditions.append(Task.supervision.in_(filters["card"]))
+    if filters["due_before"]:
+        conditions.append(Task.deadline_at < filters["due_before"])
+    if filters["created_from"]:
+        conditions.append(Task.created_at >= filters["created_from"])
+    if filters["created_to"]:
+        conditions.append(Task.created_at < filters["created_to"])
+    in_status = [Task.status.in_(filters["status"])] if filters["status"] else []
+    page, per_page = filters["page"], filters["per_page"]
     with uow:
-        rows = uow.session.scalars(select(Task).where(*conditions).order_by(Task.deadline_at).limit(200)).all()
-        return task_view.dump(rows, many=True)
+        counts = dict(uow.session.execute(
+            select(Task.status, func.count()).where(*conditions).group_by(Task.status)).all())
+        total = sum(n for status, n in counts.items() if not filters["status"] or status in filters["status"])
+        rows = uow.session.scalars(
+            select(Task).where(*conditions, *in_status).order_by(*TASK_ORDER[filters["sort"]])
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return {"items": task_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total,
+                "counts": {status: counts.get(status, 0) for status in rpc.TASK_STATUSES}}
 
 
 def public_organisation(uow, community: str) -> dict:
@@ -479,6 +510,43 @@ def public_organisation(uow, community: str) -> dict:
                 "street": platform.name if platform else found.street,
                 "grids": {g.code: g.name for g in grids}, "companies": {c.code: c.name for c in companies},
                 "buildings": list(buildings)}
+
+
+def places(uow, caller: dict) -> dict:
+    """The caller's community (a street platform: its street's communities) as grids, buildings and
+    units, for the building → unit picker; the caller's own grid first. Places only, never a person."""
+    caller = load(rpc.Caller, caller)
+    with uow:
+        session = uow.session
+        if caller["role"] == "street_platform":
+            communities = session.scalars(select(Community).where(Community.street == caller["community"])
+                                          .order_by(Community.code)).all()
+        else:
+            communities = [c for c in [session.get(Community, caller["community"])] if c is not None]
+        codes = [c.code for c in communities]
+        units_of: dict[tuple, list[str]] = {}
+        for community, building, code in session.execute(select(Unit.community, Unit.building, Unit.code)
+                                                          .where(Unit.community.in_(codes))):
+            units_of.setdefault((community, building), []).append(code)
+        companies = dict(session.execute(select(PropertyCompany.code, PropertyCompany.name)
+                                         .where(PropertyCompany.community.in_(codes))).all())
+        buildings_of: dict[tuple, list[dict]] = {}
+        for b in sorted(session.scalars(select(Building).where(Building.community.in_(codes))),
+                        key=lambda b: domain.place_order(b.code)):
+            company = {"code": b.property_company, "name": companies.get(b.property_company)} \
+                if b.property_company else None
+            buildings_of.setdefault((b.community, b.grid), []).append(
+                {"code": b.code, "property_company": company,
+                 "units": sorted(units_of.get((b.community, b.code), []), key=domain.place_order)})
+        grids = session.scalars(select(Grid).where(Grid.community.in_(codes))).all()
+        own = (caller["community"], caller["grid"])
+        return {"communities": [
+            {"code": c.code, "name": {"zh": c.name_zh, "en": c.name_en}, "grids": [
+                {"code": g.code, "name": g.name, "mine": (g.community, g.code) == own,
+                 "buildings": buildings_of.get((g.community, g.code), [])}
+                for g in sorted((g for g in grids if g.community == c.code),
+                                key=lambda g: ((g.community, g.code) != own, domain.place_order(g.code)))]}
+            for c in communities]}
 
 
 def tasks_of_report(uow, report_id: str) -> list[dict]:
@@ -539,23 +607,24 @@ def _clockwork(task: Task) -> supervision.Clockwork:
 
 
 def _escalate(uow, task: Task, reason: str, calendar: WorkCalendar, supervision_policy: SupervisionPolicy,
-              now: datetime) -> Task:
+              now: datetime, reason_code: str | None = None) -> Task:
     from_level = task.level
     to_level = _apply(domain.escalate, task, reason)
     task.next_check_at = None
     escalated = uow.record("task.escalated", {**_task_event(task), "level": from_level, "to_level": to_level,
-                                              "reason": reason}, correlation_id=task.report_id)
+                                              "reason": reason, "reason_code": reason_code},
+                           correlation_id=task.report_id)
     successor = _assign(uow, escalated.id, _summary_of(task), calendar, supervision_policy, now, level=to_level)
     facts = _facts(uow, task.report_id)
     if to_level == "community":
         facts.escalations_community += 1
     else:
         facts.escalations_street += 1
-    _publish_escalation(uow, successor, from_level=from_level, reason=reason)
+    _publish_escalation(uow, successor, from_level=from_level, reason=reason, reason_code=reason_code)
     return successor
 
 
-def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
+def _publish_escalation(uow, task: Task, from_level: str, reason: str, reason_code: str | None = None) -> None:
     """The fact the street platform (and, for the community, the mediation desk) subscribes to."""
     policy = uow.session.get(CategoryPolicy, task.category) or UNKNOWN_CATEGORY_POLICY
     community = uow.session.get(Community, task.community)
@@ -563,7 +632,8 @@ def _publish_escalation(uow, task: Task, from_level: str, reason: str) -> None:
     uow.record("report.escalated", {
         "report_id": task.report_id, "community": task.community, "street": street,
         "category": task.category, "dispute": policy.is_dispute, "from_level": from_level, "level": task.level,
-        "reason": reason, "task_id": task.id, "deadline_at": task.deadline_at, "urgent": task.urgent,
+        "reason": reason, "reason_code": reason_code, "task_id": task.id, "deadline_at": task.deadline_at,
+        "urgent": task.urgent,
         "grid": task.grid, "building": task.building, "description": task.description,
     }, correlation_id=task.report_id, routing_key=domain.escalation_routing_key(task.level, street, task.category))
 
@@ -633,6 +703,8 @@ def _scope(caller: dict):
         return in_community
     if role in GRID_STAFF and caller["grid"]:
         return in_community & ((Task.grid == caller["grid"]) | (Task.staff_code == caller["staff_code"]))
+    if role == "property_staff" and caller["company"]:  # a company's clerks see its work; each acts on their own
+        return in_community & ((Task.company == caller["company"]) | (Task.staff_code == caller["staff_code"]))
     return in_community & (Task.staff_code == caller["staff_code"])
 
 

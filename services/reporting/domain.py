@@ -88,6 +88,15 @@ def rate(report, rating: str) -> bool:
     return False
 
 
+def support(report, account_id: str) -> None:
+    """"Me too" (附议): someone else has the same problem, while it is still open."""
+    if report.status == Status.CLOSED:
+        raise RuleBroken("report_state", status=report.status, action="support")
+    if report.reporter_id == account_id:
+        raise RuleBroken("own_report")
+    report.supporters += 1
+
+
 def attribute_errors(definitions: list[dict], given: dict) -> list[dict]:
     """Check a report's extra attributes against its category's definitions (Open311 style)."""
     known = {a["code"]: a for a in definitions}
@@ -142,6 +151,49 @@ ACTIONS = {
 CASE_ACTIONS = {"case.opened": "case_opened", "case.routed": "case_routed", "agreement.signed": "agreement_signed",
                 "case.resolved": "case_resolved", "case.referred": "case_referred", "case.closed": "case_closed",
                 "case.reopened": "case_reopened"}
+
+
+# Who is told of a step (消息): the reporter, the handler it concerns, or the grid's staff (who check the work).
+AUDIENCES = {
+    "dispatched": ("handler",),
+    "accepted": ("reporter",),
+    "resolved": ("reporter", "grid"),  # the grid's staff: waiting for their check (待核查)
+    "returned": ("grid",),
+    "verification_failed": ("handler",),
+    "closed": ("reporter", "handler"),
+    "reopened": ("handler",),
+    "escalated": ("reporter",),
+    "warned": ("handler",),
+    "overdue": ("handler",),
+    "supervised": ("handler",),
+    "request_approved": ("handler",),
+    "request_denied": ("handler",),
+    "case_resolved": ("reporter",),
+    "case_closed": ("reporter",),
+}
+
+
+def recipients(action: str, reporter_id: str, handler: str | None, community: str, grid: str | None,
+               actor_id: str) -> list[str]:
+    """Whom a step of a report is told to, never the one who took it."""
+    addresses = {"reporter": f"account:{reporter_id}", "handler": handler and f"staff:{handler}",
+                 "grid": grid and f"grid:{community}:{grid}"}
+    return [addresses[who] for who in AUDIENCES.get(action, ())
+            if addresses[who] and addresses[who] not in (f"account:{actor_id}", f"staff:{actor_id}")]
+
+
+# Steps told both to the reporter and to the grid: a grid's own staff who reported it read them once.
+TOLD_TWICE = tuple(action for action, who in AUDIENCES.items() if {"reporter", "grid"} <= set(who))
+
+
+def addresses_of(caller: dict) -> list[str]:
+    """Every address a caller's messages come to."""
+    own = [f"account:{caller['account_id']}"]
+    if caller.get("staff_code"):
+        own.append(f"staff:{caller['staff_code']}")
+    if caller["role"] in GRID_STAFF and caller.get("grid"):
+        own.append(f"grid:{caller['community']}:{caller['grid']}")
+    return own
 
 
 def may_verify(report, caller: dict) -> bool:

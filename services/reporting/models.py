@@ -73,9 +73,21 @@ class Report(Base):
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[str | None] = mapped_column(String(32))
+    supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # "me too": see Supporter
     created_at = mapped_column(UTCDateTime(), nullable=False)
     updated_at = mapped_column(UTCDateTime(), nullable=False)
     closed_at = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Supporter(Base):
+    """Someone else who has the same problem ("me too", 附议): one row per account and report."""
+
+    __tablename__ = "report_supporters"
+
+    report_id: Mapped[str] = mapped_column(String(36), ForeignKey("reports.id"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    at = mapped_column(UTCDateTime(), nullable=False)
 
 
 class TimelineEntry(Base):
@@ -107,3 +119,27 @@ class Media(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     created_at = mapped_column(UTCDateTime(), nullable=False)
+
+
+class Notification(Base):
+    """消息: a step of a report told to whom it concerns: its reporter (``account:<id>``), its handler
+    (``staff:<code>``) or its grid's staff (``grid:<community>:<grid>``)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_recipient", "recipient", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient: Mapped[str] = mapped_column(String(140))
+    report_id: Mapped[str] = mapped_column(String(36), ForeignKey("reports.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    at = mapped_column(UTCDateTime(), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class NotificationRead(Base):
+    """Who has read which message (a grid's messages are read by each of its staff on their own)."""
+
+    __tablename__ = "notification_reads"
+
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    notification_id: Mapped[int] = mapped_column(Integer, ForeignKey("notifications.id"), primary_key=True)

@@ -49,6 +49,7 @@ class ReportView(Schema):
     rework_count = fields.Integer()
     reopen_count = fields.Integer()
     rating = fields.String()
+    supporters = fields.Integer()
     created_at = local_time("created_at")
     updated_at = local_time("updated_at")
     closed_at = local_time("closed_at")

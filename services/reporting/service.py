@@ -32,6 +32,14 @@ class ReportingService:
         return service_layer.create_report(self.db.unit_of_work(), caller, report, self.clock.now())
 
     @query
+    def possible_duplicates(self, caller, lookup):
+        return service_layer.possible_duplicates(self.db.unit_of_work(), caller, lookup, self.clock.now())
+
+    @command
+    def support_report(self, caller, report_id):
+        return service_layer.support_report(self.db.unit_of_work(), caller, report_id, self.clock.now())
+
+    @query
     def get_report(self, caller, report_id):
         return service_layer.get_report(self.db.unit_of_work(), caller, report_id)
 
@@ -51,6 +59,14 @@ class ReportingService:
     @command
     def rate_report(self, caller, report_id, rating):
         return service_layer.rate_report(self.db.unit_of_work(), caller, report_id, rating, self.clock.now())
+
+    @query
+    def notifications(self, caller, filters):
+        return service_layer.notifications(self.db.unit_of_work(), caller, filters)
+
+    @command
+    def mark_read(self, caller, read):
+        return service_layer.mark_read(self.db.unit_of_work(), caller, read)
 
     @command
     def upload_media(self, caller, content_type, content_b64):

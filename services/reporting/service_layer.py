@@ -4,14 +4,22 @@ import base64
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, func, or_, select, true
 
 from services.reporting import domain
 from services.reporting.domain import Status
-from services.reporting.models import Category, Media, Report, TimelineEntry
+from services.reporting.models import (
+    Category,
+    Media,
+    Notification,
+    NotificationRead,
+    Report,
+    Supporter,
+    TimelineEntry,
+)
 from services.reporting.schemas import PRIVATE_GROUPS, category_view, public_report_view, report_view, timeline_view
-from shared.contracts import rpc
-from shared.contracts.errors import Forbidden, InvalidInput, NotFound
+from shared.contracts import reasons, rpc
+from shared.contracts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.contracts.events import load_payload
 from shared.contracts.roles import GRID_STAFF, OFFICE
 from shared.contracts.validation import load
@@ -40,7 +48,14 @@ def list_categories(uow) -> list[dict]:
 def create_report(uow, caller: dict, data: dict, now: datetime) -> dict:
     caller = load(rpc.Caller, caller)
     data = load(rpc.NewReport, data)
+    report_id = data.pop("id") or str(uuid.uuid4())
     with uow:
+        filed = uow.session.get(Report, report_id)
+        if filed is not None:  # sent again, maybe long after: the first filing stands
+            if filed.reporter_id != caller["account_id"] or filed.community != caller["community"]:
+                raise Conflict("report_id_taken", field="id", params={"id": report_id})
+            return {"report": report_view.dump(filed), "possible_duplicates": _possible_duplicates(uow, filed, caller),
+                    "created": False}
         category = uow.session.get(Category, data["category"])
         if category is None or not category.active:
             raise InvalidInput.one("category", "unknown_category", value=data["category"])
@@ -49,10 +64,10 @@ def create_report(uow, caller: dict, data: dict, now: datetime) -> dict:
             raise InvalidInput(errors)
         if data["grid"] is None and caller["role"] in GRID_STAFF and not data["building"]:
             data["grid"] = caller["grid"]  # a grid worker on patrol reports in their own grid
-        report = _file(uow, str(uuid.uuid4()), caller, data, now)
+        report = _file(uow, report_id, caller, data, now)
         duplicates = _possible_duplicates(uow, report, caller)
         uow.commit()
-        return {"report": report_view.dump(report), "possible_duplicates": duplicates}
+        return {"report": report_view.dump(report), "possible_duplicates": duplicates, "created": True}
 
 
 def _file(uow, report_id: str, reporter: dict, data: dict, now, details: dict | None = None) -> Report:
@@ -74,20 +89,62 @@ def _possible_duplicates(uow, report: Report, caller: dict) -> dict:
     and those the reporter may see (others' reports are counted, never shown)."""
     if not report.building:
         return {"count": 0, "items": []}
-    same = [
-        Report.community == report.community,
-        Report.category == report.category,
-        Report.building == report.building,
-        Report.created_at >= report.created_at - domain.DUPLICATE_WINDOW,
-        Report.status.in_(domain.OPEN_STATUSES),
-        Report.id != report.id,
-    ]
+    same = [*_same_problem(report.community, report.category, report.building, report.created_at),
+            Report.id != report.id]
     count = uow.session.scalar(select(func.count()).select_from(Report).where(*same))
     rows = uow.session.scalars(
         select(Report).where(*same, _visibility(caller)).order_by(Report.created_at.desc()).limit(10)
     ).all() if count else []
     return {"count": count, "items": [{"id": r.id, "description": r.description, "status": r.status,
                                        "created_at": shown_local(r.created_at)} for r in rows]}
+
+
+def _same_problem(community: str, category: str, building: str, at: datetime) -> list:
+    """Open reports of ``category`` at ``building`` made in the duplicate window before ``at``, as SQL."""
+    return [Report.community == community, Report.category == category, Report.building == building,
+            Report.created_at >= at - domain.DUPLICATE_WINDOW, Report.status.in_(domain.OPEN_STATUSES)]
+
+
+def possible_duplicates(uow, caller: dict, query: dict, now: datetime) -> dict:
+    """Before reporting: open reports of the same kind at the same building, to join ("me too") rather
+    than report again. Ids, states and times are shown for all (as Open311 shows them); the words
+    only of those the caller may see."""
+    caller = load(rpc.Caller, caller)
+    query = load(rpc.DuplicateQuery, query)
+    same = _same_problem(caller["community"], query["category"], query["building"], now)
+    visible = _visibility(caller)
+    joined = select(Supporter.report_id).where(Supporter.account_id == caller["account_id"])
+    with uow:
+        rows = uow.session.execute(
+            select(Report, visible if visible is not True else true(), Report.id.in_(joined))
+            .where(*same).order_by(Report.created_at.desc(), Report.id).limit(20)).all()
+        return {"count": len(rows), "items": [
+            {"id": r.id, "status": r.status, "status_name": dict(zip(("zh", "en"), domain.STATUS_NAMES[r.status])),
+             "created_at": shown_local(r.created_at), "supporters": r.supporters,
+             "description": r.description if seen else None,
+             "mine": r.reporter_id == caller["account_id"], "joined": bool(was_joined)}
+            for r, seen, was_joined in rows]}
+
+
+def support_report(uow, caller: dict, report_id: str, now: datetime) -> dict:
+    """"Me too" (附议): the caller has the same problem. Counted once per account; asking again
+    answers the same. Anyone of the community may join an open report by its id (ids are public,
+    as in Open311), so the answer says nothing of the report but its count."""
+    caller = load(rpc.Caller, caller)
+    with uow:
+        report = uow.session.scalars(select(Report).where(Report.id == report_id,
+                                                          Report.community == caller["community"])
+                                     .with_for_update()).first()
+        if report is None:
+            raise NotFound("report_not_found", field="report_id", params={"id": report_id})
+        joined = uow.session.get(Supporter, (report.id, caller["account_id"]))
+        if joined is None:
+            apply_rule(domain.support, report, caller["account_id"], field="report_id")
+            joined = Supporter(report_id=report.id, account_id=caller["account_id"], role=caller["role"], at=now)
+            uow.session.add(joined)
+        answer = {"report_id": report.id, "supporters": report.supporters, "joined_at": shown_local(joined.at)}
+        uow.commit()
+        return answer
 
 
 def get_report(uow, caller: dict, report_id: str) -> dict:
@@ -97,15 +154,26 @@ def get_report(uow, caller: dict, report_id: str) -> dict:
         return _with_timeline(uow, report)
 
 
+# Newest first, or by the current task's deadline (the nearest first; none last).
+REPORT_ORDER = {"-created": (Report.created_at.desc(), Report.id),
+                "deadline": (Report.deadline_at.is_(None), Report.deadline_at, Report.id)}
+
+
 def list_reports(uow, caller: dict, filters: dict) -> dict:
     caller = load(rpc.Caller, caller)
     filters = load(rpc.ReportFilter, filters)
     conditions = [Report.community == caller["community"], _visibility(caller)]
-    for name in ("status", "category", "grid", "building"):
+    for name in ("category", "grid", "building", "level"):
         if filters[name]:
             conditions.append(getattr(Report, name) == filters[name])
+    if filters["status"]:
+        conditions.append(Report.status.in_(filters["status"]))
     if filters["reporter"]:
         conditions.append(Report.reporter_id == filters["reporter"])
+    if filters["handler"]:
+        conditions.append(Report.handler_staff_code == filters["handler"])
+    if filters["due_before"]:
+        conditions.append(Report.deadline_at < filters["due_before"])
     if filters["created_from"]:
         conditions.append(Report.created_at >= filters["created_from"])
     if filters["created_to"]:
@@ -114,7 +182,7 @@ def list_reports(uow, caller: dict, filters: dict) -> dict:
     with uow:
         total = uow.session.scalar(select(func.count()).select_from(Report).where(*conditions))
         rows = uow.session.scalars(
-            select(Report).where(*conditions).order_by(Report.created_at.desc(), Report.id)
+            select(Report).where(*conditions).order_by(*REPORT_ORDER[filters["sort"]])
             .offset((page - 1) * per_page).limit(per_page)
         ).all()
         return {"items": report_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total}
@@ -209,14 +277,17 @@ def verify_report(uow, caller: dict, report_id: str, data: dict, now: datetime) 
         report = _visible_report(uow, caller, report_id, lock=True)
         if not domain.may_verify(report, caller):
             raise Forbidden("not_grid_worker", field="report_id")
-        _verify(uow, report, caller, data["passed"], data["note"], now,
-                responsible_household=data["responsible_household"], rule=data["rule"])
+        note = data["note"] if data["passed"] else reasons.stated("verification_failure", data["reason_code"],
+                                                                   data["note"])
+        _verify(uow, report, caller, data["passed"], note, now, responsible_household=data["responsible_household"],
+                rule=data["rule"], reason_code=data["reason_code"],
+                details={"photos": data["photos"]} if data["photos"] else None)
         uow.commit()
         return _with_timeline(uow, report)
 
 
 def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, responsible_household=None, rule=None,
-            details: dict | None = None) -> None:
+            details: dict | None = None, reason_code: str | None = None) -> None:
     """核查: passed closes the report, failed sends the work back; the timeline and the events say so."""
     task_id = report.current_task_id
     apply_rule(domain.verify, report, passed)
@@ -226,9 +297,10 @@ def _verify(uow, report: Report, verifier: dict, passed: bool, note, at, respons
         _add_timeline(uow, report, "closed", verifier, at=at)
     else:
         _add_timeline(uow, report, "verification_failed", verifier, note=note, at=at,
-                      details={"rework_count": report.rework_count})
+                      details={**(details or {}), "rework_count": report.rework_count, "reason_code": reason_code})
     uow.record("report.verified", {"report_id": report.id, "community": report.community, "task_id": task_id,
-                                   "passed": passed, "note": note, "verifier_id": verifier["account_id"],
+                                   "passed": passed, "note": note, "reason_code": reason_code,
+                                   "verifier_id": verifier["account_id"],
                                    "rework_count": report.rework_count, "handler": report.handler_staff_code},
                correlation_id=report.id)
     if passed:
@@ -270,7 +342,8 @@ def follow_task(uow, event) -> None:
             domain.follow_task(report, event.type, payload["task_id"], payload["sequence"], payload["version"])
         handler = {"account_id": payload["staff_code"], "role": "handler", "name": payload["handler_name"]}
         action, actor, note, details = _timeline_of(event.type, payload, handler)
-        _add_timeline(uow, report, action, actor, note=note, details=details, at=event.occurred_at)
+        _add_timeline(uow, report, action, actor, note=note, details=details, at=event.occurred_at,
+                      handler=payload["staff_code"])
         if event.type == "task.assigned":
             report.grid = payload["grid"] or report.grid  # dispatch knows which grid a building is in
         if payload["task_id"] == report.current_task_id:
@@ -289,7 +362,8 @@ def follow_escalation(uow, event) -> None:
         report = _report_for_event(uow, payload)
         report.level = max(report.level, payload["level"], key=domain.LEVELS.index)
         _add_timeline(uow, report, "escalated", SYSTEM, note=payload["reason"], at=event.occurred_at,
-                      details={"from_level": payload["from_level"], "level": payload["level"]})
+                      details={"from_level": payload["from_level"], "level": payload["level"],
+                               "reason_code": payload["reason_code"]})
         uow.commit()
 
 
@@ -357,17 +431,66 @@ def _timeline_of(event_type: str, p: dict, handler: dict) -> tuple[str, dict, st
     if event_type == "task.resolved":
         return "resolved", handler, p["note"], {"photos": p["photos"]}
     if event_type == "task.returned":
-        return "returned", handler, p["reason"], {}
+        return "returned", handler, p["reason"], {"reason_code": p["reason_code"]}
     if event_type in ("task.warned", "task.overdue", "task.resumed"):
         return event_type.split(".")[1], SYSTEM, None, {"deadline_at": shown_local(p["deadline_at"])}
     if event_type == "task.supervised":
         return "supervised", SYSTEM, None, {"leader": p["leader_name"], "deadline_at": shown_local(p["deadline_at"])}
     if event_type in ("task.extension_requested", "task.deferral_requested"):
-        return event_type.split(".")[1], handler, p["reason"], {"until": shown_local(p["until"])}
+        return event_type.split(".")[1], handler, p["reason"], {"until": shown_local(p["until"]),
+                                                                 "reason_code": p["reason_code"]}
     if event_type == "task.request_decided":
         return ("request_approved" if p["approved"] else "request_denied"), SYSTEM, p["note"], {
             "kind": p["kind"], "deadline_at": shown_local(p["deadline_at"])}
     raise ValueError(f"no timeline entry for {event_type}")
+
+
+def notifications(uow, caller: dict, query: dict) -> dict:
+    """消息: what happened to the caller's reports and tasks (and her grid's), newest first."""
+    caller = load(rpc.Caller, caller)
+    query = load(rpc.NotificationQuery, query)
+    read = select(NotificationRead.notification_id).where(NotificationRead.account_id == caller["account_id"])
+    mine = _messages_of(caller)
+    unread = [*mine, Notification.id.not_in(read)]
+    page, per_page = query["page"], query["per_page"]
+    counted = select(func.count()).select_from(Notification).join(Report, Report.id == Notification.report_id)
+    with uow:
+        unread_count = uow.session.scalar(counted.where(*unread))
+        listed = unread if query["unread"] else mine
+        total = unread_count if query["unread"] else uow.session.scalar(counted.where(*mine))
+        rows = uow.session.execute(
+            select(Notification, Report.category, Report.building, Report.status, Notification.id.in_(read))
+            .join(Report, Report.id == Notification.report_id).where(*listed)
+            .order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+        items = [{"id": n.id, "report_id": n.report_id, "action": n.action,
+                  "action_name": dict(zip(("zh", "en"), domain.ACTIONS[n.action])), "at": shown_local(n.at),
+                  "note": n.note, "category": category, "building": building, "report_status": status,
+                  "read": bool(is_read)}
+                 for n, category, building, status, is_read in rows]
+        return {"items": items, "page": page, "per_page": per_page, "total": total, "unread": unread_count}
+
+
+def mark_read(uow, caller: dict, data: dict) -> dict:
+    """Mark the caller's messages read: those named, or every one up to an id. Marking again changes nothing."""
+    caller = load(rpc.Caller, caller)
+    data = load(rpc.NotificationsRead, data)
+    with uow:
+        condition = Notification.id.in_(data["ids"]) if data["ids"] else Notification.id <= data["up_to"]
+        read = select(NotificationRead.notification_id).where(NotificationRead.account_id == caller["account_id"])
+        mine = select(Notification.id).join(Report, Report.id == Notification.report_id).where(
+            *_messages_of(caller), Notification.id.not_in(read))
+        for notification_id in uow.session.scalars(mine.where(condition)).all():
+            uow.session.add(NotificationRead(account_id=caller["account_id"], notification_id=notification_id))
+        uow.commit()
+        return {"unread": uow.session.scalar(select(func.count()).select_from(mine.subquery()))}
+
+
+def _messages_of(caller: dict) -> list:
+    """The caller's messages, as SQL over notifications joined with their reports."""
+    addresses = domain.addresses_of(caller)
+    told_twice = (Notification.recipient.startswith("grid:") & (Report.reporter_id == caller["account_id"])
+                  & Notification.action.in_(domain.TOLD_TWICE))
+    return [Notification.recipient.in_(addresses), ~told_twice]
 
 
 def upload_media(uow, caller: dict, content_type: str, content_b64: str, now: datetime) -> dict:
@@ -413,11 +536,17 @@ def _visible_report(uow, caller: dict, report_id: str, lock: bool = False) -> Re
     return report
 
 
-def _add_timeline(uow, report: Report, action: str, actor: dict, at, note=None, details=None) -> None:
+def _add_timeline(uow, report: Report, action: str, actor: dict, at, note=None, details=None,
+                  handler: str | None = None) -> None:
+    """A step on the report's timeline, and a message to each it concerns (``handler``: the staff code
+    of the task the step is about, when it may not be the report's current one)."""
     report.updated_at = max(report.updated_at, at)
     uow.session.add(TimelineEntry(report_id=report.id, at=at, action=action, actor_id=actor["account_id"],
                                   actor_role=actor["role"], actor_name=actor["name"], note=note,
                                   details=details or {}))
+    for recipient in domain.recipients(action, report.reporter_id, handler or report.handler_staff_code,
+                                       report.community, report.grid, actor["account_id"]):
+        uow.session.add(Notification(recipient=recipient, report_id=report.id, action=action, at=at, note=note))
 
 
 def _with_timeline(uow, report: Report) -> dict:

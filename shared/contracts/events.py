@@ -40,6 +40,7 @@ class ReportVerified(Payload):
     task_id = fields.String(allow_none=True, load_default=None)
     passed = fields.Boolean(required=True)
     note = fields.String(allow_none=True, load_default=None)
+    reason_code = fields.String(allow_none=True, load_default=None)  # a failure's standard reason
     verifier_id = fields.String(required=True)
     rework_count = fields.Integer(required=True)
     handler = fields.String(allow_none=True, load_default=None)  # staff code of whoever did the work
@@ -102,6 +103,7 @@ class TaskResolved(TaskEvent):
 
 class TaskReturned(TaskEvent):
     reason = fields.String(required=True)
+    reason_code = fields.String(allow_none=True, load_default=None)  # shared.contracts.reasons
 
 
 class TaskSupervised(TaskEvent):
@@ -115,6 +117,7 @@ class TaskEscalated(TaskEvent):
     level = fields.String(required=True)
     to_level = fields.String(required=True)
     reason = fields.String(required=True)
+    reason_code = fields.String(allow_none=True, load_default=None)
 
 
 class TaskChangeRequested(TaskEvent):
@@ -122,6 +125,7 @@ class TaskChangeRequested(TaskEvent):
 
     request_id = fields.String(required=True)
     reason = fields.String(required=True)
+    reason_code = fields.String(allow_none=True, load_default=None)
     until = fields.AwareDateTime(allow_none=True, load_default=None)
 
 
@@ -143,12 +147,27 @@ class ReportEscalated(Payload):
     from_level = fields.String(required=True)
     level = fields.String(required=True)
     reason = fields.String(required=True)
+    reason_code = fields.String(allow_none=True, load_default=None)  # a person's standard reason, if one was chosen
     task_id = fields.String(required=True)
     deadline_at = fields.AwareDateTime(required=True)
     urgent = fields.Boolean(load_default=False)
     grid = fields.String(allow_none=True, load_default=None)
     building = fields.String(allow_none=True, load_default=None)
     description = fields.String(required=True)
+
+
+class PatrolEnded(Payload):
+    """A walk through the community ended (巡查): who, in which grid, when, and the buildings checked in at."""
+
+    patrol_id = fields.String(required=True)
+    community = fields.String(required=True)
+    grid = fields.String(allow_none=True, load_default=None)
+    staff_code = fields.String(required=True)
+    started_at = fields.AwareDateTime(required=True)
+    ended_at = fields.AwareDateTime(required=True)
+    buildings = fields.List(fields.String(), load_default=list)
+    check_ins = fields.Integer(required=True)
+    distance_m = fields.Integer(allow_none=True, load_default=None)
 
 
 # scoring ---------------------------------------------------------------
@@ -282,6 +301,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "task.request_decided": TaskRequestDecided,
     "task.resumed": TaskEvent,  # a deferred matter (挂账) is worked again
     "report.escalated": ReportEscalated,
+    "patrol.ended": PatrolEnded,
     "case.opened": CaseOpened,
     "case.routed": CaseRouted,
     "case.resolved": CaseResolved,

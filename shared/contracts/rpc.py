@@ -8,6 +8,7 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.contracts import reasons
 from shared.contracts.roles import STATIONS
 from shared.contracts.scoring import RuleImport
 from shared.contracts.validation import MAX_NOTE, MAX_PHOTOS, MAX_TEXT, Day, Moment, Request, list_of, one_of, text
@@ -16,7 +17,12 @@ MAX_DESCRIPTION = 4000  # Open311 GeoReport v2 allows 4,000 characters
 MAX_URL = 1000
 CHANNELS = ("app", "web", "phone", "patrol", "open311", "mediation")  # mediation: a case handed back
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
+REPORT_STATUSES = ("submitted", "assigned", "accepted", "returned", "resolved", "rework", "closed", "reopened")
+TASK_STATUSES = ("assigned", "accepted", "resolved", "rework", "closed", "returned", "escalated")
+LEVELS = ("grid", "community", "street")
+CARDS = ("normal", "yellow", "red", "supervised")  # 黄牌 near the deadline, 红牌 overdue, 督办 supervised
 PHOTO_URL = re.compile(r"^(https?://|/api/v1/media/)[^\s]+$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class Caller(Schema):
@@ -37,6 +43,9 @@ class Caller(Schema):
 
 
 class NewReport(Request):
+    # Chosen by the client (a phone's offline outbox) so that sending it again, whenever, files it once.
+    id = fields.String(allow_none=True, load_default=None, validate=validate.Regexp(UUID, error="invalid_report_id"),
+                       metadata={"description": "optional: a lowercase UUID the client chose for the report"})
     category = text(64, min_length=1, required=True)
     description = text(MAX_DESCRIPTION, min_length=1, required=True)
     grid = text(32, allow_none=True, load_default=None)
@@ -65,16 +74,58 @@ class NewReport(Request):
             raise ValidationError(errors)
 
 
+class Choices(fields.Field):
+    """A query parameter naming one or more of ``choices``, comma-separated: ``status=assigned,accepted``."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = tuple(choices)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        chosen = value.split(",") if isinstance(value, str) else value
+        if not isinstance(chosen, list) or not chosen or any(c not in self.choices for c in chosen):
+            raise ValidationError("invalid_value")
+        return chosen
+
+
 class ReportFilter(Request):
-    status = fields.String(load_default=None)
+    status = Choices(REPORT_STATUSES, load_default=None)
     category = fields.String(load_default=None)
     grid = fields.String(load_default=None)
     building = fields.String(load_default=None)
     reporter = fields.String(load_default=None)
+    level = one_of(LEVELS, load_default=None)
+    handler = fields.String(load_default=None, metadata={"description": "the staff code of whoever has it now"})
+    due_before = Moment(load_default=None, default_timezone=None)
     created_from = Moment(load_default=None, default_timezone=None)
     created_to = Moment(load_default=None, default_timezone=None)
+    sort = one_of(("-created", "deadline"), load_default="-created")
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class TaskFilter(Request):
+    """The task lists' filters; ``counts`` in the answer ignores ``status`` (the tabs' badges)."""
+
+    status = Choices(TASK_STATUSES, load_default=None)
+    category = fields.String(load_default=None)
+    grid = fields.String(load_default=None)
+    building = fields.String(load_default=None)
+    level = one_of(LEVELS, load_default=None)
+    handler = fields.String(load_default=None, metadata={"description": "the handler's staff code"})
+    card = Choices(CARDS, load_default=None)
+    report_id = fields.String(load_default=None)
+    due_before = Moment(load_default=None, default_timezone=None)
+    created_from = Moment(load_default=None, default_timezone=None)
+    created_to = Moment(load_default=None, default_timezone=None)
+    sort = one_of(("deadline", "-deadline", "-created"), load_default="deadline")
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class DuplicateQuery(Request):
+    category = text(64, min_length=1, required=True)
+    building = text(32, min_length=1, required=True)
 
 
 class PublicReportFilter(Request):
@@ -88,9 +139,22 @@ class PublicReportFilter(Request):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
+def standard_reason(kind: str):
+    """A standard reason of ``kind`` (shared.contracts.reasons), optional beside the free-text note."""
+    return one_of(reasons.codes(kind), error="unknown_reason", allow_none=True, load_default=None)
+
+
+def _reason_given(data: dict, note_field: str) -> None:
+    """A standard reason, a note, or both; "other" (其他) says nothing without its note."""
+    if data.get("reason_code") in (None, reasons.OTHER) and not (data.get(note_field) or "").strip():
+        raise ValidationError("standard_reason_required", field_name=note_field)
+
+
 class Verification(Request):
     passed = fields.Boolean(required=True)
     note = text(MAX_NOTE, load_default=None, allow_none=True)
+    reason_code = standard_reason("verification_failure")  # why it failed
+    photos = NewReport._declared_fields["photos"]  # what the verifier saw on site
     # On a pass, the verifier may name a household found responsible and the village rule it broke:
     # scoring then proposes a deduction, which the review group must verify.
     responsible_household = text(64, load_default=None, allow_none=True)
@@ -98,8 +162,10 @@ class Verification(Request):
 
     @validates_schema
     def _reason_on_failure(self, data, **_kwargs):
-        if data.get("passed") is False and not (data.get("note") or "").strip():
-            raise ValidationError("reason_required", field_name="note")
+        if data.get("passed") is False:
+            _reason_given(data, "note")
+        elif data.get("reason_code"):
+            raise ValidationError("reason_on_failure_only", field_name="reason_code")
         if bool(data.get("responsible_household")) != bool(data.get("rule")):
             raise ValidationError("required", field_name="rule" if data.get("responsible_household") else
                                   "responsible_household")
@@ -115,26 +181,132 @@ class Resolution(Request):
     photos = NewReport._declared_fields["photos"]
 
 
-class TaskReturn(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class Reasoned(Request):
+    """A request that gives a reason: ``reason_code`` from the standard list, ``reason`` in words, or both."""
+
+    reason = text(MAX_NOTE, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _reason_given(self, data, **_kwargs):
+        _reason_given(data, "reason")
 
 
-class Escalation(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class TaskReturn(Reasoned):
+    reason_code = standard_reason("return")
 
 
-class ExtensionRequest(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class Escalation(Reasoned):
+    reason_code = standard_reason("escalation")
+
+
+class ExtensionRequest(Reasoned):
+    reason_code = standard_reason("extension")
     until = Moment(required=True, default_timezone=None)
 
 
-class DeferralRequest(Request):
-    reason = text(MAX_NOTE, min_length=1, required=True)
+class DeferralRequest(Reasoned):
+    reason_code = standard_reason("deferral")
 
 
 class Decision(Request):
     approve = fields.Boolean(required=True)
     note = text(MAX_NOTE, load_default=None, allow_none=True)
+
+
+# patrols (巡查) -------------------------------------------------------------
+# Each step says when it happened on the phone: a patrol may be sent from an outbox long after.
+MAX_TRACK_POINTS = 500
+
+
+def _moment(**kwargs):
+    return Moment(default_timezone=None, **kwargs)
+
+
+def _client_id():
+    return fields.String(allow_none=True, load_default=None, validate=validate.Regexp(UUID, error="invalid_id"),
+                         metadata={"description": "optional: a lowercase UUID the phone chose, so a resend is one"})
+
+
+class PatrolStart(Request):
+    id = _client_id()
+    started_at = _moment(required=True)
+
+
+class CheckIn(Request):
+    """打卡 at a building (and unit), with an optional photo and the phone's position (WGS-84)."""
+
+    id = _client_id()
+    building = text(32, min_length=1, required=True)
+    unit = text(32, allow_none=True, load_default=None)
+    at = _moment(required=True)
+    latitude = NewReport._declared_fields["latitude"]
+    longitude = NewReport._declared_fields["longitude"]
+    photo = fields.String(allow_none=True, load_default=None,
+                          validate=[validate.Length(max=MAX_URL), validate.Regexp(PHOTO_URL, error="invalid_photo")])
+    note = text(MAX_NOTE, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _both_or_neither(self, data, **_kwargs):
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise ValidationError("required", field_name="longitude" if data.get("longitude") is None else "latitude")
+
+
+class TrackPoint(Request):
+    at = _moment(required=True)
+    latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class Track(Request):
+    points = list_of(fields.Nested(TrackPoint), min_length=1, max_length=MAX_TRACK_POINTS, required=True)
+
+
+class PatrolEnd(Request):
+    ended_at = _moment(required=True)
+
+
+class PatrolFilter(Request):
+    walker = fields.String(load_default=None, metadata={"description": "a walker's staff code"})
+    grid = fields.String(load_default=None)
+    started_from = Moment(load_default=None, default_timezone=None)
+    started_to = Moment(load_default=None, default_timezone=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CoverageQuery(Request):
+    """Days in Asia/Shanghai, both included; at most a quarter."""
+
+    from_ = Day(required=True, data_key="from")
+    to = Day(required=True)
+    grid = fields.String(load_default=None)
+
+    @validates_schema
+    def _a_short_period_forward(self, data, **_kwargs):
+        if data.get("from_") and data.get("to"):
+            if data["to"] < data["from_"]:
+                raise ValidationError("period_backwards", field_name="to")
+            if (data["to"] - data["from_"]).days > 92:
+                raise ValidationError("period_too_long", field_name="to")
+
+
+# messages (消息) ---------------------------------------------------------------
+class NotificationQuery(Request):
+    unread = fields.Boolean(load_default=False, metadata={"description": "only those not read yet"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class NotificationsRead(Request):
+    """Which messages to mark read: ``ids``, or every one up to ``up_to`` (the newest the phone has shown)."""
+
+    ids = list_of(fields.Integer(strict=True), min_length=1, max_length=200, load_default=None)
+    up_to = fields.Integer(strict=True, load_default=None)
+
+    @validates_schema
+    def _one_way(self, data, **_kwargs):
+        if (data.get("ids") is None) == (data.get("up_to") is None):
+            raise ValidationError("ids_or_up_to", field_name="ids")
 
 
 class CalendarDayChange(Request):

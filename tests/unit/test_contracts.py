@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from marshmallow import ValidationError
 
-from shared.contracts import rpc, validation
+from shared.contracts import reasons, rpc, validation
 from shared.contracts.errors import InvalidInput
 from shared.contracts.events import dump_payload, load_payload
 from shared.contracts.messages import MESSAGES, render
@@ -137,13 +137,46 @@ def test_a_body_that_is_not_a_json_object_is_refused():
 @pytest.mark.parametrize("note", [None, "", "   "], ids=["absent", "empty", "blank"])
 def test_a_failed_verification_needs_a_note(note):
     data = {"passed": False} if note is None else {"passed": False, "note": note}
-    assert errors_of(rpc.Verification, data) == [{"field": "note", "code": "reason_required", "params": {}}]
+    assert errors_of(rpc.Verification, data) == [{"field": "note", "code": "standard_reason_required", "params": {}}]
 
 
 def test_a_failed_verification_with_a_note_and_a_passed_one_without_load():
     assert validation.load(rpc.Verification, {"passed": False, "note": "垃圾仍未清运"})["passed"] is False
-    assert validation.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None,
-                                                         "responsible_household": None, "rule": None}
+    assert validation.load(rpc.Verification, {"passed": True}) == {"passed": True, "note": None, "reason_code": None,
+                                                         "photos": [], "responsible_household": None, "rule": None}
+
+
+@pytest.mark.parametrize("schema, kind", [(rpc.TaskReturn, "return"), (rpc.Escalation, "escalation"),
+                                          (rpc.DeferralRequest, "deferral")])
+def test_a_reason_is_a_standard_code_words_or_both_and_other_needs_words(schema, kind):
+    code = reasons.codes(kind)[0]
+    assert validation.load(schema, {"reason_code": code})["reason"] is None
+    assert validation.load(schema, {"reason_code": code, "reason": "见照片"})["reason_code"] == code
+    assert validation.load(schema, {"reason": "见照片"})["reason_code"] is None
+    assert errors_of(schema, {}) == [{"field": "reason", "code": "standard_reason_required", "params": {}}]
+    assert errors_of(schema, {"reason_code": "other", "reason": " "}) == [
+        {"field": "reason", "code": "standard_reason_required", "params": {}}]
+    assert errors_of(schema, {"reason_code": "not_a_reason", "reason": "x"}) == [
+        {"field": "reason_code", "code": "unknown_reason", "params": {}}]
+
+
+def test_a_failure_reason_goes_only_with_a_failed_verification():
+    assert validation.load(rpc.Verification, {"passed": False, "reason_code": "recurred"})["note"] is None
+    assert errors_of(rpc.Verification, {"passed": True, "reason_code": "recurred"}) == [
+        {"field": "reason_code", "code": "reason_on_failure_only", "params": {}}]
+    assert errors_of(rpc.Verification, {"passed": False, "reason_code": "weather", "note": "x"}) == [
+        {"field": "reason_code", "code": "unknown_reason", "params": {}}]
+
+
+def test_a_standard_reason_reads_in_chinese_with_its_note():
+    assert reasons.stated("escalation", "law_enforcement", None) == "涉及执法,本级无法解决"
+    assert reasons.stated("escalation", "law_enforcement", "占道经营") == "涉及执法,本级无法解决:占道经营"
+    assert reasons.stated("escalation", "other", "需街道协调") == "需街道协调"
+    assert reasons.stated("escalation", None, "需街道协调") == "需街道协调"
+    listed = reasons.listed()
+    assert set(listed) == {"return", "escalation", "extension", "deferral", "verification_failure"}
+    assert all(items[-1] == {"code": "other", "name": {"zh": "其他", "en": "Other"}, "needs_note": True}
+               for items in listed.values())
 
 
 def test_a_rating_must_be_one_of_the_three():
@@ -173,7 +206,7 @@ def test_every_code_request_validation_produces_has_a_message():
     ]
     codes = {e["code"] for schema, data in bad_requests for e in errors_of(schema, data)}
     assert codes >= {"unknown_field", "wrong_type", "too_long", "invalid_photo", "invalid_value", "location_required",
-                     "too_many_photos", "required", "reason_required", "invalid_rating"}
+                     "too_many_photos", "required", "standard_reason_required", "invalid_rating"}
     assert codes <= MESSAGES.keys()
 
 

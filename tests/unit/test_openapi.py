@@ -71,7 +71,7 @@ def test_requests_answers_and_problems_are_described(document):
     body = create["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/NewReport"}
     assert create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportCreated")
-    assert set(create["responses"]) == {"201", "400", "401", "403", "413", "422", "503"}
+    assert set(create["responses"]) == {"200", "201", "400", "401", "403", "409", "413", "422", "503"}
     assert "application/problem+json" in create["responses"]["422"]["content"]
     verify = document["paths"]["/api/v1/reports/{report_id}/verification"]["post"]["responses"]
     assert {"404", "409"} <= set(verify)

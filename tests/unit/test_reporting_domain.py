@@ -3,7 +3,18 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.reporting.domain import RuleBroken, Status, attribute_errors, follow_task, may_verify, rate, verify
+from services.reporting.domain import (
+    RuleBroken,
+    Status,
+    addresses_of,
+    attribute_errors,
+    follow_task,
+    may_verify,
+    rate,
+    recipients,
+    support,
+    verify,
+)
 
 
 @dataclass
@@ -16,6 +27,8 @@ class Report:
     rework_count: int = 0
     reopen_count: int = 0
     grid: str | None = "g1"
+    reporter_id: str = "resident-1"
+    supporters: int = 0
 
 
 # following the task ------------------------------------------------------
@@ -230,3 +243,35 @@ def test_a_report_without_a_grid_cannot_be_verified_by_a_grid_worker_without_one
 
 def test_the_community_office_verifies_what_belongs_to_no_grid():
     assert may_verify(Report(grid=None), {"role": "community_admin", "grid": None}) is True
+
+
+# "me too" ------------------------------------------------------------------
+
+def test_someone_else_may_join_an_open_report_but_not_its_reporter_nor_a_closed_one():
+    report = Report(status=Status.ACCEPTED)
+    support(report, "resident-2")
+    assert report.supporters == 1
+    with pytest.raises(RuleBroken) as own:
+        support(report, "resident-1")
+    assert own.value.code == "own_report"
+    with pytest.raises(RuleBroken) as closed:
+        support(Report(status=Status.CLOSED), "resident-2")
+    assert closed.value.code == "report_state"
+
+
+# messages (消息) -----------------------------------------------------------
+
+def test_a_step_is_told_to_whom_it_concerns_but_not_to_who_took_it():
+    assert recipients("dispatched", "resident-1", "ytl-wy-01", "ytl", "g04", "system") == ["staff:ytl-wy-01"]
+    assert recipients("resolved", "resident-1", "ytl-wy-01", "ytl", "g04", "ytl-wy-01") == [
+        "account:resident-1", "grid:ytl:g04"]
+    assert recipients("closed", "ytl-gw-04", "ytl-gw-04", "ytl", "g04", "ytl-gw-04") == []
+    assert recipients("resolved", "resident-1", "ytl-wy-01", "ytl", None, "ytl-wy-01") == ["account:resident-1"]
+    assert recipients("reported", "resident-1", None, "ytl", "g04", "resident-1") == []
+
+
+def test_a_grid_worker_reads_her_own_her_tasks_and_her_grids_messages():
+    caller = {"account_id": "a-7", "staff_code": "ytl-gw-04", "role": "grid_worker", "community": "ytl", "grid": "g04"}
+    assert addresses_of(caller) == ["account:a-7", "staff:ytl-gw-04", "grid:ytl:g04"]
+    resident = {"account_id": "a-9", "staff_code": None, "role": "resident", "community": "ytl", "grid": "g04"}
+    assert addresses_of(resident) == ["account:a-9"]

@@ -53,7 +53,7 @@ def fill_report(page, description: str, photos: tuple[bytes, ...], building="47"
     page.get_by_label("搜索类别").fill("车位")
     page.get_by_label("废弃物占用车位").check()
     page.get_by_role("button", name="下一步").click()
-    page.get_by_label("楼栋号").fill(building)
+    page.get_by_label("楼栋号").select_option(building)
     page.get_by_role("button", name="下一步").click()
     if photos:
         choose_photos(page, *photos)
@@ -99,6 +99,7 @@ def test_the_seeds_morning_from_the_sofa_to_its_closure_by_clicks(phone, as_user
     zhang.get_by_role("link", name=SOFA[:10]).first.click()
     zhang.get_by_label("通过，结案").check()
     zhang.get_by_label("核查说明（不通过时必填）").fill("现场已清理")
+    choose_photos(zhang, big_photo(zhang, 1200, 900))
     zhang.get_by_role("button", name="提交核查").click()
     zhang.get_by_text("已结案").first.wait_for()
     timeline = as_user("zhangyan").get(f"/api/v1/reports/{report['id']}").json()["timeline"]
@@ -302,7 +303,7 @@ def test_the_keyboard_alone_completes_the_report(phone, as_user):
     tab_to(page, "[data-wizard-next]")
     page.keyboard.press("Enter")
     tab_to(page, "#building")
-    page.keyboard.type("47")
+    page.keyboard.type("47")  # the list jumps to 47 号楼 as a keyboard user types
     for _ in range(2):  # 位置 → 照片 → 描述
         tab_to(page, "[data-wizard-next]")
         page.keyboard.press("Enter")

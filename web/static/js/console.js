@@ -126,6 +126,7 @@
       });
       form._photos = draft.photos || [];
       showPhotos(form);
+      showUnitsOf(form);
       form.dispatchEvent(new Event("draft-restored"));
     });
   }
@@ -315,6 +316,24 @@
     show(0);
   }
 
+  /* ---- building → unit: the unit list shows the chosen building's units only ---- */
+
+  function showUnitsOf(area) {
+    area.querySelectorAll("[data-units]").forEach(function (building) {
+      building.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var building = event.target;
+    if (!building.dataset || !building.dataset.units) return;
+    var units = document.getElementById(building.dataset.units);
+    Array.prototype.forEach.call(units.options, function (option) {
+      option.hidden = Boolean(option.dataset.building) && option.dataset.building !== building.value;
+    });
+    if (units.selectedOptions[0] && units.selectedOptions[0].hidden) units.value = "";
+  });
+
   /* ---- 使用当前位置: WGS-84 from the phone, only when asked ---- */
 
   function locator(area) {
@@ -428,6 +447,7 @@
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);
     document.querySelectorAll("[data-locate]").forEach(locator);
+    showUnitsOf(document);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
     showCount();
     showOutboxPage();

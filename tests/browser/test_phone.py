@@ -315,3 +315,21 @@ def test_the_keyboard_alone_completes_the_report(phone, as_user):
     page.keyboard.press("Enter")
     page.get_by_text("已提交").wait_for()
     assert len(reports_of(as_user("zhangyan"), description)) == 1
+
+
+def test_messages_tell_the_handler_of_new_work_with_an_unread_badge(phone, as_user):
+    created = as_user("zhangyan").post("/api/v1/reports", json={
+        "category": "property.abandoned_item", "building": "48", "description": "48号楼前废旧床垫（消息）"})
+    assert created.status_code == 201, created.text
+    wait_until(lambda: as_user("wuli").get("/api/v1/notifications", params={"unread": "true"}).json()["unread"],
+               what="a message for the property staff")
+    page = sign_in(phone(), "wuli")
+    bar = page.get_by_role("navigation", name="主导航")
+    bar.get_by_text("条未读").wait_for(state="attached")
+    bar.get_by_role("link", name="消息").click()
+    assert page.locator(".card", has_text="未读").count() >= 1
+    accessible(page)
+    page.get_by_role("button", name="全部标为已读").click()
+    page.get_by_role("button", name="全部标为已读").wait_for(state="detached")  # nothing unread is left
+    assert page.locator(".card", has_text="未读").count() == 0
+    assert as_user("wuli").get("/api/v1/notifications", params={"unread": "true"}).json()["unread"] == 0

@@ -5,7 +5,7 @@ A role sees only the screens it may use; the gateway still decides every call.
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from web.views import auth, home, points, probes, reports, work
+from web.views import auth, home, messages, points, probes, reports, work
 from web.views.labels import template_labels
 
 GRID_STAFF = ("grid_worker", "grid_leader")
@@ -19,6 +19,7 @@ NAVIGATION = (
     ("reports.new", _l("随手拍"), NEIGHBOURS),
     ("reports.mine", _l("我的上报"), GRID_STAFF + ("property_staff",) + NEIGHBOURS),
     ("points.household", _l("我家积分"), ("resident",)),
+    ("messages.inbox", _l("消息"), None),
     ("home.me", _l("我的"), None),
 )
 
@@ -29,5 +30,5 @@ def navigation(role: str) -> list[tuple[str, str]]:
 
 def register(app: Flask) -> None:
     app.context_processor(template_labels)
-    for module in (probes, auth, home, work, reports, points):
+    for module in (probes, auth, home, work, reports, points, messages):
         app.register_blueprint(module.blueprint)

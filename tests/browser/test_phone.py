@@ -333,3 +333,23 @@ def test_messages_tell_the_handler_of_new_work_with_an_unread_badge(phone, as_us
     page.get_by_role("button", name="全部标为已读").wait_for(state="detached")  # nothing unread is left
     assert page.locator(".card", has_text="未读").count() == 0
     assert as_user("wuli").get("/api/v1/notifications", params={"unread": "true"}).json()["unread"] == 0
+
+
+def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_and_ended(phone, as_user):
+    page = sign_in(phone(), "zhangyan")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="巡查").click()
+    page.get_by_role("button", name="开始巡查").click()
+    page.get_by_text("巡查中").wait_for()
+    page.get_by_label("楼栋号").select_option("47")
+    page.get_by_label("说明（可不填）").fill("消防通道畅通")
+    choose_photos(page, big_photo(page, 1600, 1200))
+    page.get_by_role("button", name="打卡", exact=True).click()
+    page.get_by_text("消防通道畅通").wait_for()
+    screenshot(page, "patrol")
+    accessible(page)
+    page.get_by_role("button", name="结束巡查").click()
+    page.get_by_role("button", name="开始巡查").wait_for()
+    (patrol,) = as_user("zhangyan").get("/api/v1/patrols", params={"walker": "ytl-gw-04"}).json()["items"][:1]
+    walked = as_user("zhangyan").get(f"/api/v1/patrols/{patrol['id']}").json()
+    assert walked["ended_at"] and [c["building"] for c in walked["check_ins"]] == ["47"]
+    assert walked["check_ins"][0]["photo"]

@@ -5,7 +5,7 @@ A role sees only the screens it may use; the gateway still decides every call.
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from web.views import auth, home, messages, points, probes, reports, work
+from web.views import auth, home, messages, patrol, points, probes, reports, work
 from web.views.labels import template_labels
 
 GRID_STAFF = ("grid_worker", "grid_leader")
@@ -14,6 +14,7 @@ NEIGHBOURS = ("resident", "volunteer", "unit_leader", "building_leader")
 # (endpoint, label, roles or None for everyone): the phone's bottom bar, in order.
 NAVIGATION = (
     ("work.todo", _l("待办"), GRID_STAFF),
+    ("patrol.current", _l("巡查"), GRID_STAFF),
     ("work.tasks", _l("任务"), ("property_staff",)),
     ("reports.new", _l("上报"), GRID_STAFF + ("property_staff",)),
     ("reports.new", _l("随手拍"), NEIGHBOURS),
@@ -30,5 +31,5 @@ def navigation(role: str) -> list[tuple[str, str]]:
 
 def register(app: Flask) -> None:
     app.context_processor(template_labels)
-    for module in (probes, auth, home, work, reports, points, messages):
+    for module in (probes, auth, home, work, reports, points, messages, patrol):
         app.register_blueprint(module.blueprint)

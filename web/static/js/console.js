@@ -266,6 +266,13 @@
     });
   }
 
+  // A step's moment is when the person took it, not when the outbox got it through (capture: first).
+  document.addEventListener("submit", function (event) {
+    event.target.querySelectorAll("input[data-now]").forEach(function (field) {
+      field.value = new Date().toISOString();
+    });
+  }, true);
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!store || !form.hasAttribute("data-outbox")) return;

@@ -335,8 +335,9 @@ def test_messages_tell_the_handler_of_new_work_with_an_unread_badge(phone, as_us
     assert as_user("wuli").get("/api/v1/notifications", params={"unread": "true"}).json()["unread"] == 0
 
 
-def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_and_ended(phone, as_user):
-    page = sign_in(phone(), "zhangyan")
+def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_tracked_and_ended(phone, as_user):
+    context = phone(geolocation={"latitude": 35.0581, "longitude": 118.3429}, permissions=["geolocation"])
+    page = sign_in(context, "zhangyan")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="巡查").click()
     page.get_by_role("button", name="开始巡查").click()
     page.get_by_text("巡查中").wait_for()
@@ -345,6 +346,10 @@ def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_and_ended(pho
     choose_photos(page, big_photo(page, 1600, 1200))
     page.get_by_role("button", name="打卡", exact=True).click()
     page.get_by_text("消防通道畅通").wait_for()
+    page.get_by_text("已记 1 个点").wait_for()
+    context.set_geolocation({"latitude": 35.0590, "longitude": 118.3440})
+    page.get_by_text("已记 2 个点").wait_for()
+    page.evaluate("() => window.consoleTrack.send()")
     screenshot(page, "patrol")
     accessible(page)
     page.get_by_role("button", name="结束巡查").click()
@@ -353,3 +358,4 @@ def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_and_ended(pho
     walked = as_user("zhangyan").get(f"/api/v1/patrols/{patrol['id']}").json()
     assert walked["ended_at"] and [c["building"] for c in walked["check_ins"]] == ["47"]
     assert walked["check_ins"][0]["photo"]
+    assert len(walked["track"]) >= 2 and walked["distance_m"] > 0

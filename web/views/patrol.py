@@ -3,7 +3,7 @@ moment the phone took it (the outbox may send it later) and the form's key as th
 check-in's own id, so a resend is the same step."""
 from datetime import datetime, timezone
 
-from flask import Blueprint, g, render_template, url_for
+from flask import Blueprint, g, jsonify, render_template, request, url_for
 
 from web.views.access import signed_in
 from web.views.forms import finish, key_of_form, new_key, text, upload_photos
@@ -54,3 +54,13 @@ def check_in(patrol_id):
 def end(patrol_id):
     g.api.post(f"/api/v1/patrols/{patrol_id}/end", {"ended_at": _moment()}, idempotency_key=key_of_form())
     return finish(url_for("patrol.current"))
+
+
+@blueprint.post("/patrol/<patrol_id>/track")
+@signed_in()
+def track(patrol_id):
+    """Points the open page sampled (static/js/console.js), sent on in one go; the same points twice
+    are one track (the platform keys a point by its moment)."""
+    points = (request.get_json(silent=True) or {}).get("points") or []
+    g.api.post(f"/api/v1/patrols/{patrol_id}/track", {"points": points})
+    return jsonify(sent=len(points))

@@ -341,6 +341,33 @@
     if (units.selectedOptions[0] && units.selectedOptions[0].hidden) units.value = "";
   });
 
+  /* ---- the patrol's track: sampled while the patrol page is open, sent every minute ---- */
+
+  function tracker(note) {
+    if (!navigator.geolocation) return;
+    var waiting = [], recorded = 0;
+    function send() {
+      if (!waiting.length || !navigator.onLine) return Promise.resolve();
+      var points = waiting.splice(0, waiting.length);
+      return fetch(note.dataset.track, {
+        method: "POST", credentials: "same-origin", body: JSON.stringify({ points: points }),
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf }
+      }).then(function (response) {
+        // A refusal (4xx: the patrol has ended, say) will not change by trying again; the rest is kept.
+        if (response.status >= 500) waiting = points.concat(waiting);
+      }, function () { waiting = points.concat(waiting); });
+    }
+    navigator.geolocation.watchPosition(function (where) {
+      // The moment the page took the sample: a position the phone cached may be older than the patrol.
+      waiting.push({ at: new Date().toISOString(), latitude: where.coords.latitude,
+                     longitude: where.coords.longitude });
+      note.textContent = say(note.dataset.recording, { count: ++recorded });
+    }, function () {}, { enableHighAccuracy: true, maximumAge: 30000 });
+    setInterval(send, 60000);
+    window.addEventListener("pagehide", send);
+    window.consoleTrack = { send: send };
+  }
+
   /* ---- 使用当前位置: WGS-84 from the phone, only when asked ---- */
 
   function locator(area) {
@@ -454,6 +481,7 @@
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);
     document.querySelectorAll("[data-locate]").forEach(locator);
+    document.querySelectorAll("[data-track]").forEach(tracker);
     showUnitsOf(document);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
     showCount();

@@ -49,6 +49,8 @@ def create():
     key = key_of_form()
     photos = upload_photos(g.api, key)
     body = {
+        # The form's key is the report's own id: sent again, even days later from the outbox, it is filed once.
+        "id": key,
         "category": text("category") or "",
         "description": text("description") or "",
         "building": text("building"),

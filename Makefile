@@ -43,7 +43,7 @@ lock: $(VENV)/.installed  ## after editing requirements/*.in: write every hashed
 # run this again: the compiled .mo files are committed, so nothing compiles them at run time).
 translations: $(VENV)/.installed  ## after changing the console's texts: extract, merge into the .po, compile
 	$(VENV)/bin/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot --no-location --omit-header --sort-output .
-	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d web/translations --statistics
 
 # The console's third-party browser files, copied into web/static/vendor with their sha256 in VERSIONS.

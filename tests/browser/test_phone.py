@@ -53,7 +53,7 @@ def fill_report(page, description: str, photos: tuple[bytes, ...], building="47"
     page.get_by_label("搜索类别").fill("车位")
     page.get_by_label("废弃物占用车位").check()
     page.get_by_role("button", name="下一步").click()
-    page.get_by_label("楼栋号").fill(building)
+    page.get_by_label("楼栋号").select_option(building)
     page.get_by_role("button", name="下一步").click()
     if photos:
         choose_photos(page, *photos)
@@ -99,6 +99,7 @@ def test_the_seeds_morning_from_the_sofa_to_its_closure_by_clicks(phone, as_user
     zhang.get_by_role("link", name=SOFA[:10]).first.click()
     zhang.get_by_label("通过，结案").check()
     zhang.get_by_label("核查说明（不通过时必填）").fill("现场已清理")
+    choose_photos(zhang, big_photo(zhang, 1200, 900))
     zhang.get_by_role("button", name="提交核查").click()
     zhang.get_by_text("已结案").first.wait_for()
     timeline = as_user("zhangyan").get(f"/api/v1/reports/{report['id']}").json()["timeline"]
@@ -302,7 +303,7 @@ def test_the_keyboard_alone_completes_the_report(phone, as_user):
     tab_to(page, "[data-wizard-next]")
     page.keyboard.press("Enter")
     tab_to(page, "#building")
-    page.keyboard.type("47")
+    page.keyboard.type("47")  # the list jumps to 47 号楼 as a keyboard user types
     for _ in range(2):  # 位置 → 照片 → 描述
         tab_to(page, "[data-wizard-next]")
         page.keyboard.press("Enter")
@@ -314,3 +315,47 @@ def test_the_keyboard_alone_completes_the_report(phone, as_user):
     page.keyboard.press("Enter")
     page.get_by_text("已提交").wait_for()
     assert len(reports_of(as_user("zhangyan"), description)) == 1
+
+
+def test_messages_tell_the_handler_of_new_work_with_an_unread_badge(phone, as_user):
+    created = as_user("zhangyan").post("/api/v1/reports", json={
+        "category": "property.abandoned_item", "building": "48", "description": "48号楼前废旧床垫（消息）"})
+    assert created.status_code == 201, created.text
+    wait_until(lambda: as_user("wuli").get("/api/v1/notifications", params={"unread": "true"}).json()["unread"],
+               what="a message for the property staff")
+    page = sign_in(phone(), "wuli")
+    bar = page.get_by_role("navigation", name="主导航")
+    bar.get_by_text("条未读").wait_for(state="attached")
+    bar.get_by_role("link", name="消息").click()
+    assert page.locator(".card", has_text="未读").count() >= 1
+    accessible(page)
+    page.get_by_role("button", name="全部标为已读").click()
+    page.get_by_role("button", name="全部标为已读").wait_for(state="detached")  # nothing unread is left
+    assert page.locator(".card", has_text="未读").count() == 0
+    assert as_user("wuli").get("/api/v1/notifications", params={"unread": "true"}).json()["unread"] == 0
+
+
+def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_tracked_and_ended(phone, as_user):
+    context = phone(geolocation={"latitude": 35.0581, "longitude": 118.3429}, permissions=["geolocation"])
+    page = sign_in(context, "zhangyan")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="巡查").click()
+    page.get_by_role("button", name="开始巡查").click()
+    page.get_by_text("巡查中").wait_for()
+    page.get_by_label("楼栋号").select_option("47")
+    page.get_by_label("说明（可不填）").fill("消防通道畅通")
+    choose_photos(page, big_photo(page, 1600, 1200))
+    page.get_by_role("button", name="打卡", exact=True).click()
+    page.get_by_text("消防通道畅通").wait_for()
+    page.get_by_text("已记 1 个点").wait_for()
+    context.set_geolocation({"latitude": 35.0590, "longitude": 118.3440})
+    page.get_by_text("已记 2 个点").wait_for()
+    page.evaluate("() => window.consoleTrack.send()")
+    screenshot(page, "patrol")
+    accessible(page)
+    page.get_by_role("button", name="结束巡查").click()
+    page.get_by_role("button", name="开始巡查").wait_for()
+    (patrol,) = as_user("zhangyan").get("/api/v1/patrols", params={"walker": "ytl-gw-04"}).json()["items"][:1]
+    walked = as_user("zhangyan").get(f"/api/v1/patrols/{patrol['id']}").json()
+    assert walked["ended_at"] and [c["building"] for c in walked["check_ins"]] == ["47"]
+    assert walked["check_ins"][0]["photo"]
+    assert len(walked["track"]) >= 2 and walked["distance_m"] > 0

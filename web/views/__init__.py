@@ -5,7 +5,7 @@ A role sees only the screens it may use; the gateway still decides every call.
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from web.views import auth, home, points, probes, reports, work
+from web.views import auth, home, messages, patrol, points, probes, reports, work
 from web.views.labels import template_labels
 
 GRID_STAFF = ("grid_worker", "grid_leader")
@@ -14,11 +14,13 @@ NEIGHBOURS = ("resident", "volunteer", "unit_leader", "building_leader")
 # (endpoint, label, roles or None for everyone): the phone's bottom bar, in order.
 NAVIGATION = (
     ("work.todo", _l("待办"), GRID_STAFF),
+    ("patrol.current", _l("巡查"), GRID_STAFF),
     ("work.tasks", _l("任务"), ("property_staff",)),
     ("reports.new", _l("上报"), GRID_STAFF + ("property_staff",)),
     ("reports.new", _l("随手拍"), NEIGHBOURS),
     ("reports.mine", _l("我的上报"), GRID_STAFF + ("property_staff",) + NEIGHBOURS),
     ("points.household", _l("我家积分"), ("resident",)),
+    ("messages.inbox", _l("消息"), None),
     ("home.me", _l("我的"), None),
 )
 
@@ -32,5 +34,5 @@ def register(app: Flask) -> None:
     from web import desk, office, wall
 
     app.context_processor(template_labels)
-    for module in (probes, auth, home, work, reports, points, office, desk, wall):
+    for module in (probes, auth, home, work, reports, points, messages, patrol, office, desk, wall):
         app.register_blueprint(module.blueprint)

@@ -38,7 +38,7 @@ def _photo_filter(url: str) -> str:
 def new():
     account = g.sign_in.account
     categories = grouped(g.api.get("/api/v1/categories")["items"])
-    return render_template("report_new.html", groups=categories, key=new_key(),
+    return render_template("report_new.html", groups=categories, key=new_key(), places=g.api.get("/api/v1/places"),
                            building=account.get("building") if g.sign_in.role in LEADERS + ("resident",) else "",
                            grid=account.get("grid") if g.sign_in.role in GRID_STAFF else "")
 
@@ -49,6 +49,8 @@ def create():
     key = key_of_form()
     photos = upload_photos(g.api, key)
     body = {
+        # The form's key is the report's own id: sent again, even days later from the outbox, it is filed once.
+        "id": key,
         "category": text("category") or "",
         "description": text("description") or "",
         "building": text("building"),
@@ -95,15 +97,25 @@ def report(report_id):
     may_rate = found["status"] == "closed" and not found.get("rating") and found["reporter"]["id"] == me["account_id"]
     return render_template("report.html", report=found, duplicates=duplicates,
                            created=bool(request.args.get("created")), may_verify=may_verify, may_rate=may_rate,
-                           key=new_key())
+                           key=new_key(), reasons=g.api.get("/api/v1/reasons") if may_verify else {})
 
 
 @blueprint.post("/reports/<report_id>/verification")
 @signed_in()
 def verify(report_id):
-    passed = request.form.get("passed") == "1"
-    g.api.post(f"/api/v1/reports/{report_id}/verification", {"passed": passed, "note": text("note")},
-               idempotency_key=key_of_form())
+    key, passed = key_of_form(), request.form.get("passed") == "1"
+    body = {"passed": passed, "note": text("note"), "photos": upload_photos(g.api, key)}
+    if not passed and text("reason_code"):
+        body["reason_code"] = text("reason_code")
+    g.api.post(f"/api/v1/reports/{report_id}/verification", body, idempotency_key=key)
+    return finish(url_for("reports.report", report_id=report_id))
+
+
+@blueprint.post("/reports/<report_id>/me-too")
+@signed_in()
+def me_too(report_id):
+    """附议: the same problem, joined instead of reported twice."""
+    g.api.post(f"/api/v1/reports/{report_id}/me-too", {}, idempotency_key=key_of_form())
     return finish(url_for("reports.report", report_id=report_id))
 
 

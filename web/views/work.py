@@ -42,6 +42,12 @@ def _with_cards(tasks: list[dict]) -> list[dict]:
     return [{**task, "card": card(task, now)} for task in tasks]
 
 
+def _reason() -> dict:
+    """A standard reason's code and the note that goes with it (the gateway says which one is missing)."""
+    return {key: value for key, value in (("reason_code", text("reason_code")), ("reason", text("reason")))
+            if value}
+
+
 def _tasks_in(*statuses: str) -> list[dict]:
     """Tasks in these states, by deadline: one question a state, so that closed history never
     crowds open work out of an answer of limited length."""
@@ -82,7 +88,7 @@ def tasks():
 def task(task_id):
     found = _with_cards([g.api.get(f"/api/v1/tasks/{task_id}")])[0]
     mine = found["handler"]["staff_code"] == g.sign_in.account["staff_code"]
-    return render_template("task.html", task=found, mine=mine, key=new_key())
+    return render_template("task.html", task=found, mine=mine, key=new_key(), reasons=g.api.get("/api/v1/reasons"))
 
 
 @blueprint.post("/tasks/<task_id>/accept")
@@ -105,14 +111,14 @@ def resolve(task_id):
 @blueprint.post("/tasks/<task_id>/return")
 @signed_in()
 def give_back(task_id):
-    g.api.post(f"/api/v1/tasks/{task_id}/return", {"reason": text("reason") or ""}, idempotency_key=key_of_form())
+    g.api.post(f"/api/v1/tasks/{task_id}/return", _reason(), idempotency_key=key_of_form())
     return finish(url_for("work.tasks"))
 
 
 @blueprint.post("/tasks/<task_id>/escalation")
 @signed_in()
 def escalate(task_id):
-    g.api.post(f"/api/v1/tasks/{task_id}/escalation", {"reason": text("reason") or ""},
+    g.api.post(f"/api/v1/tasks/{task_id}/escalation", _reason(),
                idempotency_key=key_of_form())
     return finish(url_for("home.start"))
 
@@ -122,7 +128,7 @@ def escalate(task_id):
 def ask_extension(task_id):
     # The picker's local date and time are Shanghai's.
     until = f"{text('until')}:00+08:00" if text("until") else ""
-    g.api.post(f"/api/v1/tasks/{task_id}/extension-requests", {"reason": text("reason") or "", "until": until},
+    g.api.post(f"/api/v1/tasks/{task_id}/extension-requests", {**_reason(), "until": until},
                idempotency_key=key_of_form())
     return finish(url_for("work.task", task_id=task_id))
 
@@ -130,6 +136,6 @@ def ask_extension(task_id):
 @blueprint.post("/tasks/<task_id>/deferral-requests")
 @signed_in()
 def ask_deferral(task_id):
-    g.api.post(f"/api/v1/tasks/{task_id}/deferral-requests", {"reason": text("reason") or ""},
+    g.api.post(f"/api/v1/tasks/{task_id}/deferral-requests", _reason(),
                idempotency_key=key_of_form())
     return finish(url_for("work.task", task_id=task_id))

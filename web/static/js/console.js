@@ -17,9 +17,13 @@
   }
 
   function newKey() {
+    // A lowercase UUID (version 4) even where randomUUID is missing (plain http): the platform takes it as an id.
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     var bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -126,6 +130,7 @@
       });
       form._photos = draft.photos || [];
       showPhotos(form);
+      showUnitsOf(form);
       form.dispatchEvent(new Event("draft-restored"));
     });
   }
@@ -265,6 +270,13 @@
     });
   }
 
+  // A step's moment is when the person took it, not when the outbox got it through (capture: first).
+  document.addEventListener("submit", function (event) {
+    event.target.querySelectorAll("input[data-now]").forEach(function (field) {
+      field.value = new Date().toISOString();
+    });
+  }, true);
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!store || !form.hasAttribute("data-outbox")) return;
@@ -313,6 +325,51 @@
     form.addEventListener("reset", function () { setTimeout(function () { show(0); }, 0); });
     nav.hidden = false;
     show(0);
+  }
+
+  /* ---- building → unit: the unit list shows the chosen building's units only ---- */
+
+  function showUnitsOf(area) {
+    area.querySelectorAll("[data-units]").forEach(function (building) {
+      building.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var building = event.target;
+    if (!building.dataset || !building.dataset.units) return;
+    var units = document.getElementById(building.dataset.units);
+    Array.prototype.forEach.call(units.options, function (option) {
+      option.hidden = Boolean(option.dataset.building) && option.dataset.building !== building.value;
+    });
+    if (units.selectedOptions[0] && units.selectedOptions[0].hidden) units.value = "";
+  });
+
+  /* ---- the patrol's track: sampled while the patrol page is open, sent every minute ---- */
+
+  function tracker(note) {
+    if (!navigator.geolocation) return;
+    var waiting = [], recorded = 0;
+    function send() {
+      if (!waiting.length || !navigator.onLine) return Promise.resolve();
+      var points = waiting.splice(0, waiting.length);
+      return fetch(note.dataset.track, {
+        method: "POST", credentials: "same-origin", body: JSON.stringify({ points: points }),
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf }
+      }).then(function (response) {
+        // A refusal (4xx: the patrol has ended, say) will not change by trying again; the rest is kept.
+        if (response.status >= 500) waiting = points.concat(waiting);
+      }, function () { waiting = points.concat(waiting); });
+    }
+    navigator.geolocation.watchPosition(function (where) {
+      // The moment the page took the sample: a position the phone cached may be older than the patrol.
+      waiting.push({ at: new Date().toISOString(), latitude: where.coords.latitude,
+                     longitude: where.coords.longitude });
+      note.textContent = say(note.dataset.recording, { count: ++recorded });
+    }, function () {}, { enableHighAccuracy: true, maximumAge: 30000 });
+    setInterval(send, 60000);
+    window.addEventListener("pagehide", send);
+    window.consoleTrack = { send: send };
   }
 
   /* ---- 使用当前位置: WGS-84 from the phone, only when asked ---- */
@@ -428,6 +485,8 @@
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);
     document.querySelectorAll("[data-locate]").forEach(locator);
+    document.querySelectorAll("[data-track]").forEach(tracker);
+    showUnitsOf(document);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
     showCount();
     showOutboxPage();

@@ -6,7 +6,7 @@
 var SHELL = "console-shell-v1", PAGES = "console-pages-v1";
 var SHELL_FILES = ["/static/css/console.css", "/static/js/console.js", "/static/vendor/htmx.min.js",
                    "/static/vendor/idb-keyval.js"];
-var OFFLINE_PAGES = ["/todo", "/tasks", "/report", "/my-reports", "/outbox", "/me", "/points"];
+var OFFLINE_PAGES = ["/todo", "/tasks", "/report", "/my-reports", "/outbox", "/me", "/points", "/messages"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) { return cache.addAll(SHELL_FILES); })
@@ -33,6 +33,11 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(caches.match(request).then(function (hit) {
       var fresh = fetch(request).then(function (response) { return keepCopy(SHELL, request, response); });
       return hit || fresh;
+    }));
+  } else if (url.pathname === "/messages/unread") {
+    // The unread badge: without a network, no badge rather than an error.
+    event.respondWith(fetch(request).catch(function () {
+      return new Response("", { headers: { "Content-Type": "text/html; charset=utf-8" } });
     }));
   } else if (request.mode === "navigate" && OFFLINE_PAGES.indexOf(url.pathname) >= 0) {
     event.respondWith(fetch(request).then(function (response) { return keepCopy(PAGES, request, response); },

@@ -10,6 +10,9 @@ from web.views.labels import template_labels
 
 GRID_STAFF = ("grid_worker", "grid_leader")
 NEIGHBOURS = ("resident", "volunteer", "unit_leader", "building_leader")
+# Everyone whose reports, tasks or cases change hands; district IT has none (its screens are the ops ones).
+MESSAGED = GRID_STAFF + NEIGHBOURS + ("property_staff", "community_admin", "party_secretary", "review_group",
+                                     "station_staff", "street_platform")
 
 # (endpoint, label, roles or None for everyone): the phone's bottom bar, in order.
 NAVIGATION = (
@@ -20,7 +23,7 @@ NAVIGATION = (
     ("reports.new", _l("随手拍"), NEIGHBOURS),
     ("reports.mine", _l("我的上报"), GRID_STAFF + ("property_staff",) + NEIGHBOURS),
     ("points.household", _l("我家积分"), ("resident",)),
-    ("messages.inbox", _l("消息"), None),
+    ("messages.inbox", _l("消息"), MESSAGED),
     ("home.me", _l("我的"), None),
 )
 

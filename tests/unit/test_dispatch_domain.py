@@ -14,6 +14,7 @@ from services.dispatch.domain import (
     handler_kind_for,
     level_above,
     may_escalate,
+    place_order,
     resolve,
     starting_level,
     verification_result,
@@ -227,3 +228,7 @@ def test_a_late_or_repeated_verification_result_changes_nothing(status):
     task = Task(status=status, version=5)
     verification_result(task, False)
     assert (task.status, task.version) == (status, 5)
+
+
+def test_places_are_listed_in_the_order_people_count_them():
+    assert sorted(["48", "9", "41", "g10", "g2", "A"], key=place_order) == ["9", "41", "48", "A", "g2", "g10"]

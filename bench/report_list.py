@@ -10,15 +10,13 @@ page 1000, and a grid worker's page 1. Beside them, in the same run: the floor
 and OFFSET over whole rows).
 """
 import argparse
-import io
 import random
-import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select, text
 
-from bench.figures import CATEGORIES
+from bench.figures import CATEGORIES, copy_rows, line, timed
 from services.reporting import service_layer
 from services.reporting.models import Base, Report, inbox, outbox
 from shared.db import create_db_engine, session_factory
@@ -47,38 +45,13 @@ def report_rows(count: int):
 
 
 def load(engine, count: int) -> None:
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
+    def categories(cursor):
         for code in CATEGORIES:
             cursor.execute("INSERT INTO categories (code, name_zh, name_en, group_code, group_zh, group_en, "
                            "description_zh, description_en, attributes, active) "
                            "VALUES (%s, %s, %s, 'g', 'g', 'g', '', '', '[]', true)", (code, code, code))
-        batch = io.StringIO()
-        for row in report_rows(count):
-            batch.write("\t".join(str(v) for v in row) + "\n")
-        batch.seek(0)
-        cursor.copy_expert(f"COPY reports ({COLUMNS}) FROM STDIN", batch)
-        raw.commit()
-        raw.driver_connection.autocommit = True
-        cursor.execute("VACUUM ANALYZE reports")  # what autovacuum does to a live table
-    finally:
-        raw.close()
 
-
-def timed(action, runs: int) -> list[float]:
-    action()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return timings
-
-
-def line(name: str, seconds: list[float]) -> str:
-    ms = sorted(s * 1000 for s in seconds)
-    return f"{name:<48} p50 {statistics.median(ms):8.1f} ms   max {ms[-1]:8.1f} ms   (runs={len(ms)})"
+    copy_rows(engine, "reports", COLUMNS, report_rows(count), before=categories)
 
 
 def main(argv=None) -> int:

@@ -15,6 +15,8 @@ from nameko.rpc import ServiceProxy
 
 BROKER = os.environ.get("TEST_AMQP_URI", os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
 MANAGEMENT = os.environ.get("TEST_RABBITMQ_MANAGEMENT", "http://127.0.0.1:15672")
+# A broker that stops answering vhost commands fails the test that asked, instead of hanging the run.
+BROKER_CTL_TIMEOUT_S = 120
 POSTGRES = os.environ.get("TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -29,9 +31,10 @@ class Vhost:
 
     def create(self) -> "Vhost":
         if shutil.which("rabbitmqctl"):
-            subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.name], check=True, capture_output=True)
+            subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.name], check=True, capture_output=True,
+                           timeout=BROKER_CTL_TIMEOUT_S)
             subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", self.name, self.user, ".*", ".*", ".*"],
-                           check=True, capture_output=True)
+                           check=True, capture_output=True, timeout=BROKER_CTL_TIMEOUT_S)
         else:
             auth = (self.user, urlparse(BROKER).password or "guest")
             vhost = quote(self.name, safe="")
@@ -43,7 +46,8 @@ class Vhost:
     def delete(self) -> None:
         self._delete_queues()
         if shutil.which("rabbitmqctl"):
-            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.name], check=False, capture_output=True)
+            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.name], check=False, capture_output=True,
+                           timeout=BROKER_CTL_TIMEOUT_S)
         else:
             auth = (self.user, urlparse(BROKER).password or "guest")
             requests.delete(f"{MANAGEMENT}/api/vhosts/{quote(self.name, safe='')}", auth=auth, timeout=10)
@@ -61,7 +65,8 @@ class Vhost:
     def _queue_names(self) -> list[str]:
         if shutil.which("rabbitmqctl"):
             listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", self.name, "--no-table-headers",
-                                     "name"], check=False, capture_output=True, text=True).stdout
+                                     "name"], check=False, capture_output=True, text=True,
+                                    timeout=BROKER_CTL_TIMEOUT_S).stdout
             return listed.split()
         auth = (self.user, urlparse(BROKER).password or "guest")
         answer = requests.get(f"{MANAGEMENT}/api/queues/{quote(self.name, safe='')}", auth=auth, timeout=10)

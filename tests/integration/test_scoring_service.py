@@ -160,7 +160,7 @@ def test_reports_filed_by_staff_or_strangers_earn_nothing_and_the_cap_holds(scor
 
 def test_a_deduction_waits_for_verification_is_objected_to_upheld_and_then_counts(scoring):
     scoring.closed(report_closed("r-9", responsible=RESPONSIBLE, rule_code="ENV-LITTER"))
-    [deduction] = scoring.ledger(REVIEW, {"household": RESPONSIBLE}, T0)
+    [deduction] = scoring.ledger(REVIEW, {"household": RESPONSIBLE}, T0)["items"]
     assert (deduction["points"], deduction["state"], deduction["evidence"]) == (
         -5, "proposed", {"kind": "report", "ref": "r-9"})
     entry_id = deduction["id"]
@@ -191,7 +191,7 @@ def test_a_deduction_waits_for_verification_is_objected_to_upheld_and_then_count
 
     # closed again after a reopening (a new event): one report deducts once
     scoring.closed(report_closed("r-9", responsible=RESPONSIBLE, rule_code="ENV-LITTER"), now=T0 + timedelta(days=3))
-    assert len(scoring.ledger(REVIEW, {"household": RESPONSIBLE}, T0)) == 1
+    assert len(scoring.ledger(REVIEW, {"household": RESPONSIBLE}, T0)["items"]) == 1
 
 
 def test_a_withdrawn_deduction_never_counts_and_a_rejected_one_neither(scoring):
@@ -199,8 +199,8 @@ def test_a_withdrawn_deduction_never_counts_and_a_rejected_one_neither(scoring):
         "r-2", responsible=RESPONSIBLE, rule_code="ENV-LITTER")
     scoring.closed(first)
     scoring.closed(second)
-    withdrawn_id, rejected_id = (e["id"] for e in sorted(scoring.ledger(REVIEW, {"household": RESPONSIBLE}, T0),
-                                                         key=lambda e: e["evidence"]["ref"]))
+    entries = scoring.ledger(REVIEW, {"household": RESPONSIBLE}, T0)["items"]
+    withdrawn_id, rejected_id = (e["id"] for e in sorted(entries, key=lambda e: e["evidence"]["ref"]))
     scoring.verify_entry(REVIEW, withdrawn_id, {"approve": True, "note": None}, T0)
     scoring.object_to_entry(NEIGHBOUR, withdrawn_id, {"reason": "当天全家在外地"}, T0 + timedelta(days=1))
     withdrawn = scoring.decide_objection(REVIEW, withdrawn_id, {"uphold": False, "note": "有车票为证"},
@@ -235,7 +235,7 @@ def test_settling_a_quarter_with_an_uneven_fund_sums_exactly_and_closes_it(scori
     scoring.propose_entry(GRID_WORKER, {"household": QUIET, "rule": "CIV-HELP", "reason": "帮邻居搬家"}, T0)  # +1
     scoring.closed(report_closed("r-2", reporter="zhangyan", role="grid_worker", responsible=RESPONSIBLE,
                                  rule_code="ENV-LITTER"))  # −5, after review; a grid worker's report earns nothing
-    [deduction] = scoring.ledger(ADMIN, {"state": "proposed"}, T0)
+    [deduction] = scoring.ledger(ADMIN, {"state": "proposed"}, T0)["items"]
 
     with pytest.raises(Conflict) as refused:  # the quarter is not over yet
         scoring.settle_period(ADMIN, Q4, T0 + timedelta(days=3))
@@ -256,7 +256,7 @@ def test_settling_a_quarter_with_an_uneven_fund_sums_exactly_and_closes_it(scori
     assert sum(Decimal(line["payout"]) for line in lines.values()) == Decimal("100.00")
     assert (settled["state"], settled["pool"], settled["counted_total"]) == ("settled", "97.00", 3)
     assert scoring.count(Payout) == 3
-    effective = scoring.ledger(ADMIN, {"period": Q4}, WEEK_LATER)
+    effective = scoring.ledger(ADMIN, {"period": Q4}, WEEK_LATER)["items"]
     assert {e["state"] for e in effective} == {"effective"}  # every step recorded, also the window's end
     assert all(e["steps"][-1]["action"] == "effective" for e in effective)
 
@@ -395,7 +395,7 @@ def test_the_databases_count_of_what_counts_agrees_with_the_domain(scoring):
 
     scoring.closed(report_closed())  # published: counts once its window ends
     scoring.closed(report_closed(report_id="r-2", responsible=RESPONSIBLE, rule_code="ENV-LITTER"))  # proposed
-    [deduction] = [e for e in scoring.ledger(REVIEW, {}, T0) if e["rule_code"] == "ENV-LITTER"]
+    [deduction] = [e for e in scoring.ledger(REVIEW, {}, T0)["items"] if e["rule_code"] == "ENV-LITTER"]
     scoring.verify_entry(REVIEW, deduction["id"], {"approve": True, "note": "ok"}, T0)
     scoring.object_to_entry(caller(RESPONSIBLE, "resident"), deduction["id"], {"reason": "no"}, T0)
     scoring.decide_objection(REVIEW, deduction["id"], {"uphold": True, "note": "ok"}, T0 + timedelta(days=1))

@@ -20,6 +20,14 @@ BROKER_CTL_TIMEOUT_S = 120
 POSTGRES = os.environ.get("TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+def rabbitmqctl(*args: str, check: bool = True) -> str:
+    """This machine's rabbitmqctl; a failure says what the broker answered."""
+    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=BROKER_CTL_TIMEOUT_S)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} exited {done.returncode}: {done.stderr or done.stdout}")
+    return done.stdout
+
+
 class Vhost:
     """A RabbitMQ virtual host of our own: no queue or message leaks between runs."""
 
@@ -31,10 +39,8 @@ class Vhost:
 
     def create(self) -> "Vhost":
         if shutil.which("rabbitmqctl"):
-            subprocess.run(["rabbitmqctl", "-q", "add_vhost", self.name], check=True, capture_output=True,
-                           timeout=BROKER_CTL_TIMEOUT_S)
-            subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", self.name, self.user, ".*", ".*", ".*"],
-                           check=True, capture_output=True, timeout=BROKER_CTL_TIMEOUT_S)
+            rabbitmqctl("add_vhost", self.name)
+            rabbitmqctl("set_permissions", "-p", self.name, self.user, ".*", ".*", ".*")
         else:
             auth = (self.user, urlparse(BROKER).password or "guest")
             vhost = quote(self.name, safe="")
@@ -46,8 +52,7 @@ class Vhost:
     def delete(self) -> None:
         self._delete_queues()
         if shutil.which("rabbitmqctl"):
-            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.name], check=False, capture_output=True,
-                           timeout=BROKER_CTL_TIMEOUT_S)
+            rabbitmqctl("delete_vhost", self.name, check=False)
         else:
             auth = (self.user, urlparse(BROKER).password or "guest")
             requests.delete(f"{MANAGEMENT}/api/vhosts/{quote(self.name, safe='')}", auth=auth, timeout=10)
@@ -68,10 +73,7 @@ class Vhost:
 
     def _queue_names(self) -> list[str]:
         if shutil.which("rabbitmqctl"):
-            listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", self.name, "--no-table-headers",
-                                     "name"], check=False, capture_output=True, text=True,
-                                    timeout=BROKER_CTL_TIMEOUT_S).stdout
-            return listed.split()
+            return rabbitmqctl("list_queues", "-p", self.name, "--no-table-headers", "name", check=False).split()
         auth = (self.user, urlparse(BROKER).password or "guest")
         answer = requests.get(f"{MANAGEMENT}/api/queues/{quote(self.name, safe='')}", auth=auth, timeout=10)
         return [queue["name"] for queue in answer.json()] if answer.ok else []

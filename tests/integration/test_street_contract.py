@@ -20,7 +20,7 @@ from deploy.street import account
 from shared.bus import event_exchange, event_publisher, street_queue
 from shared.config import REPO_ROOT
 from shared.envelope import Event, to_message
-from tests.support import WithRequestIds, answers, wait_until
+from tests.support import WithRequestIds, answers, rabbitmqctl, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +69,7 @@ def offices(vhost):
     yield made
     for uri in made.values():
         user = uri.split("//")[1].split(":")[0]
-        subprocess.run(["rabbitmqctl", "-q", "delete_user", user], check=False, capture_output=True)
+        rabbitmqctl("delete_user", user, check=False)
 
 
 def hazard_reported(community: str) -> Event:

@@ -12,21 +12,26 @@ in the client shows. A private stack: the whole platform as real processes
 ports of 8400-8499; the demo street's eight Yantailing grid workers file the
 reports.
 
-The floor runs in the same stack and the same rounds, in alternating order
-(project, floor; then floor, project; ...): the gateway's own gunicorn setup
-serving bench.floor_app, one nameko RPC per request to bench.echo_service, no
-sign-in check, no database.
+Two floors run in the same stack and the same rounds, the order turning each
+round (project, trivial, shaped; then trivial, shaped, project; ...), both
+served by the gateway's own gunicorn setup and RPC pool (bench.floor_app), no
+sign-in check: the trivial floor, one nameko RPC to bench.echo_service and no
+database; and the floor of a report's shape (bench.shaped_service), an RPC
+that commits a row and its event, relayed with confirms to a second service
+that commits a row of its own with its inbox entry and an event back, which
+marks the first row assigned.
 
 For each pass: achieved rate, POST latency p50/p99 (from the due time),
-created -> assigned p50/p99 (the report's timeline, server clocks: stored in
-reporting, task made in dispatch), CPU per request of each of our processes
+created -> assigned p50/p99 (server clocks: the report's timeline, stored in
+reporting and task made in dispatch; the shaped floor's row, filed and marked
+assigned), CPU per request of each of our processes
 (utime + stime from /proc of every process in each one's session, and the
 PostgreSQL backends of our databases, and our own RabbitMQ node: a shared
 broker's CPU cannot be told apart), and the load average.
 
 --step runs each rate in turn and reports the highest one held: no error,
 every report assigned, achieved rate within 5% of the schedule, p99
-created -> assigned under 250 ms.
+created -> assigned under 250 ms (POST for the trivial floor).
 """
 import argparse
 import http.client
@@ -104,7 +109,7 @@ def cpu_seconds_of_pids(pids) -> dict[int, float]:
 
 @dataclass
 class Pass:
-    """One open-loop pass of one target (project or floor) at one rate."""
+    """One open-loop pass of one target (project, trivial or shaped) at one rate."""
 
     target: str
     rate: float
@@ -130,7 +135,7 @@ class Pass:
 
     @property
     def held(self) -> bool:
-        latency = self.assigned_s if self.target == "project" else self.post_s
+        latency = self.post_s if self.target == "trivial" else self.assigned_s
         return (not self.errors and not self.unassigned and self.ok == self.scheduled
                 and self.achieved >= 0.95 * self.rate and percentile(latency, 0.99) < HELD_P99_S)
 
@@ -202,9 +207,11 @@ def free_port_in_range() -> int:
 
 
 class Stack:
-    """The platform and the floor, on a vhost and databases of their own."""
+    """The platform and the floors, on a vhost and databases of their own."""
 
     COMPONENTS = (*SERVICE_NAMES, "gateway")
+    SHAPED = {"bench_intake": "IntakeService", "bench_assign": "AssignService"}
+    PROCESSES = {"project": COMPONENTS, "trivial": ("bench_echo", "floor"), "shaped": (*SHAPED, "floor")}
 
     def __init__(self, postgres: bool, shared_broker: bool):
         self.folder = Path(tempfile.mkdtemp(prefix="grid-bench-flow-"))
@@ -217,10 +224,13 @@ class Stack:
                                                        os.urandom(16).hex().upper()).start()
             uri = self.broker.uri
         self.uri = uri
-        self.databases = {name: PostgresDatabase().create() for name in self.COMPONENTS} if postgres else {}
+        self.databases = {name: PostgresDatabase().create()
+                          for name in (*self.COMPONENTS, *self.SHAPED)} if postgres else {}
         env = {"AMQP_URI": uri, "STREET_QUEUES_CHECK_S": "3600"}
         for name, database in self.databases.items():
             env[f"{name.upper()}_DATABASE_URL"] = database.url
+        for name in self.SHAPED:
+            env.setdefault(f"{name.upper()}_DATABASE_URL", f"sqlite:///{self.folder / name}.db")
         self.gateway_port = free_port_in_range()
         self.platform = LocalPlatform(self.folder, env=env, gateway_bind=f"127.0.0.1:{self.gateway_port}")
         self.reporting_url = self.platform.env["REPORTING_DATABASE_URL"]
@@ -238,22 +248,27 @@ class Stack:
         self.platform.load_demo()
         self.platform.start_process("bench_echo", [sys.executable, "-m", "shared.quiet", "nameko", "run",
                                                    "--broker", self.uri, "bench.echo_service"])
+        for name, service in self.SHAPED.items():
+            self.platform.start_process(name, [sys.executable, "-m", "shared.quiet", "nameko", "run", "--broker",
+                                               self.uri, f"bench.shaped_service:{service}"])
         self.floor_port = free_port_in_range()
         self.platform.start_process("floor", [sys.executable, "-m", "shared.quiet", "gunicorn", "-c",
                                               "gateway/gunicorn.conf.py", "bench.floor_app:app"],
                                     {"GATEWAY_BIND": f"127.0.0.1:{self.floor_port}",
                                      "METRICS_BIND": f"127.0.0.1:{free_port()}"})
         give_up = time.monotonic() + 60
-        while True:
-            try:
-                if requests.post(f"http://127.0.0.1:{self.floor_port}/echo", json=0, timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > give_up:
-                raise SystemExit(f"the floor did not answer; see {self.platform.log_dir}")
-            time.sleep(0.5)
+        for path in ("/echo", "/file"):
+            while True:
+                try:
+                    if requests.post(f"http://127.0.0.1:{self.floor_port}{path}", json=0, timeout=5).ok:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > give_up:
+                    raise SystemExit(f"the floor did not answer {path}; see {self.platform.log_dir}")
+                time.sleep(0.5)
         self.reporting = sa.create_engine(self.reporting_url)
+        self.intake = sa.create_engine(self.platform.env["BENCH_INTAKE_DATABASE_URL"])
 
     def _start_until_ready(self, name: str, tries: int = 3) -> None:
         for _attempt in range(tries):
@@ -280,25 +295,24 @@ class Stack:
 
     def groups(self, target: str) -> dict[str, list[int]]:
         """The session leaders of each of a target's processes, by name."""
-        names = ("bench_echo", "floor") if target == "floor" else self.COMPONENTS
-        groups = {name: [p.pid for p in self.platform.processes.get(name, [])] for name in names}
+        groups = {name: [p.pid for p in self.platform.processes.get(name, [])] for name in self.PROCESSES[target]}
         if self.broker:  # a broker of our own: its CPU is ours too
             groups["rabbitmq"] = [self.broker.process.pid]
         return groups
 
-    def database_pids(self) -> list[int]:
-        if not self.databases:
+    def database_pids(self, target: str) -> list[int]:
+        names = [self.databases[name].name for name in self.PROCESSES[target] if name in self.databases]
+        if not names:
             return []
         with sa.create_engine(self.reporting_url).connect() as connection:
             return list(connection.execute(sa.text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names) AND pid <> pg_backend_pid()"),
-                {"names": [d.name for d in self.databases.values()]}).scalars())
+                {"names": names}).scalars())
 
     def cpu(self, target: str) -> dict:
         sample = {name: sum(cpu_seconds_of_session(pid) for pid in pids)
                   for name, pids in self.groups(target).items()}
-        if target == "project":
-            sample["postgres"] = cpu_seconds_of_pids(self.database_pids())
+        sample["postgres"] = cpu_seconds_of_pids(self.database_pids(target))
         return sample
 
     def stop(self) -> None:
@@ -323,16 +337,58 @@ def cpu_used(before: dict, after: dict) -> dict[str, float]:
 
 
 # --- the passes -----------------------------------------------------------
-def run_floor(stack: Stack, rate: float, duration_s: float) -> Pass:
-    result = Pass("floor", rate, duration_s)
+def run_trivial(stack: Stack, rate: float, duration_s: float) -> Pass:
+    result = Pass("trivial", rate, duration_s)
     headers = {"Content-Type": "application/json"}
-    before = stack.cpu("floor")
+    before = stack.cpu("trivial")
     open_loop("127.0.0.1", stack.floor_port, rate, duration_s,
               lambda n: ("POST", "/echo", json.dumps({"n": n}), headers), result)
     time.sleep(0.5)
-    result.cpu_s = cpu_used(before, stack.cpu("floor"))
+    result.cpu_s = cpu_used(before, stack.cpu("trivial"))
     result.load = os.getloadavg()
     return result
+
+
+def run_shaped(stack: Stack, rate: float, duration_s: float, drain_s: float = 120) -> Pass:
+    result = Pass("shaped", rate, duration_s)
+    headers = {"Content-Type": "application/json"}
+    before = stack.cpu("shaped")
+    answers = open_loop("127.0.0.1", stack.floor_port, rate, duration_s,
+                        lambda n: ("POST", "/file", json.dumps({"description": f"压测上报 {n}"}), headers), result)
+    ids = [answer["id"] for answer in answers]
+    rows = wait_until_all(lambda: shaped_rows(stack.intake, ids), len(ids), drain_s)
+    result.cpu_s = cpu_used(before, stack.cpu("shaped"))
+    result.load = os.getloadavg()
+    result.assigned_s = [(assigned - filed).total_seconds() for filed, assigned in rows.values() if assigned]
+    result.unassigned = len(ids) - len(result.assigned_s)
+    return result
+
+
+def shaped_rows(engine, ids: list[str]) -> dict:
+    """Each item's (filed, assigned) moments; assigned is None until the event came back."""
+    query = sa.text("SELECT id, filed_at, assigned_at FROM item WHERE id IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True))
+    rows = {}
+    with engine.connect() as connection:
+        for start in range(0, len(ids), 500):
+            for item_id, filed, assigned in connection.execute(query, {"ids": ids[start:start + 500]}):
+                rows[item_id] = (moment(filed), moment(assigned) if assigned else None)
+    return rows
+
+
+def moment(value) -> datetime:
+    """A stored time as a datetime (SQLite hands back text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def wait_until_all(read, expected: int, drain_s: float) -> dict:
+    """``read()`` again until every one of ``expected`` entries is complete (or time's up)."""
+    give_up = time.monotonic() + drain_s
+    while True:
+        rows = read()
+        if sum(1 for first, second in rows.values() if first and second) >= expected or time.monotonic() > give_up:
+            return rows
+        time.sleep(0.5)
 
 
 def run_project(stack: Stack, rate: float, duration_s: float, drain_s: float = 120) -> Pass:
@@ -350,7 +406,7 @@ def run_project(stack: Stack, rate: float, duration_s: float, drain_s: float = 1
     before = stack.cpu("project")
     answers = open_loop("127.0.0.1", stack.gateway_port, rate, duration_s, report, result)
     ids = {answer["report"]["id"] for answer in answers}
-    steps = wait_assigned(stack.reporting, ids, started_at, drain_s)
+    steps = wait_until_all(lambda: report_steps(stack.reporting, ids, started_at), len(ids), drain_s)
     result.cpu_s = cpu_used(before, stack.cpu("project"))
     result.load = os.getloadavg()
     for report_id in ids:
@@ -362,23 +418,18 @@ def run_project(stack: Stack, rate: float, duration_s: float, drain_s: float = 1
     return result
 
 
-def wait_assigned(engine, ids: set[str], since: datetime, drain_s: float) -> dict:
-    """Each report's (reported, first dispatched) moments from its timeline, once all have both (or time's up)."""
+def report_steps(engine, ids: set[str], since: datetime) -> dict:
+    """Each report's (reported, first dispatched) moments from its timeline; None for a step not there yet."""
     query = sa.text("SELECT report_id, action, at FROM timeline WHERE at >= :since "
                     "AND action IN ('reported', 'dispatched') ORDER BY at, id")
-    give_up = time.monotonic() + drain_s
-    while True:
-        steps: dict[str, list] = {}
-        with engine.connect() as connection:
-            for report_id, action, at in connection.execute(query, {"since": since.replace(tzinfo=None)}):
-                if report_id in ids:
-                    moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
-                    entry = steps.setdefault(report_id, [None, None])
-                    slot = 0 if action == "reported" else 1
-                    entry[slot] = entry[slot] or moment
-        if sum(1 for r, d in steps.values() if r and d) >= len(ids) or time.monotonic() > give_up:
-            return {k: tuple(v) for k, v in steps.items()}
-        time.sleep(0.5)
+    steps: dict[str, list] = {}
+    with engine.connect() as connection:
+        for report_id, action, at in connection.execute(query, {"since": since.replace(tzinfo=None)}):
+            if report_id in ids:
+                entry = steps.setdefault(report_id, [None, None])
+                slot = 0 if action == "reported" else 1
+                entry[slot] = entry[slot] or moment(at)
+    return {k: tuple(v) for k, v in steps.items()}
 
 
 # --- what is printed --------------------------------------------------------
@@ -387,68 +438,65 @@ def ms(seconds: float) -> str:
 
 
 def describe(result: Pass) -> str:
-    latency = result.assigned_s if result.target == "project" else []
     cpu = result.cpu_ms_per_request()
     errors = ", ".join(f"{k}: {v}" for k, v in result.errors.items()) or "none"
     line = (f"  {result.target:<8} {result.rate:5.0f}/s x {result.duration_s:.0f} s: "
             f"achieved {result.achieved:6.1f}/s, "
             f"POST p50 {ms(percentile(result.post_s, 0.5))} p99 {ms(percentile(result.post_s, 0.99))} ms")
-    if result.target == "project":
-        line += (f", created->assigned p50 {ms(percentile(latency, 0.5))} p99 {ms(percentile(latency, 0.99))} ms"
-                 f", unassigned {result.unassigned}")
+    if result.target != "trivial":
+        line += (f", created->assigned p50 {ms(percentile(result.assigned_s, 0.5))} "
+                 f"p99 {ms(percentile(result.assigned_s, 0.99))} ms, unassigned {result.unassigned}")
     line += f", errors {errors}\n           CPU ms/request: {sum(cpu.values()):.1f} = " + \
         " + ".join(f"{name} {value:.1f}" for name, value in cpu.items() if value >= 0.05)
     line += f"   load average {result.load[0]:.2f} {result.load[1]:.2f} {result.load[2]:.2f}"
     return line
 
 
-def table(project: list[Pass], floor: list[Pass]) -> str:
-    """Medians over the rounds, project beside floor."""
+def table(passes: dict[str, list[Pass]]) -> str:
+    """Medians over the rounds: the project beside each floor, with the ratio to it."""
     def med(values):
         values = [v for v in values if v == v]
         return statistics.median(values) if values else float("nan")
 
     rows = [
-        ("achieved rate (/s)", med([p.achieved for p in project]), med([f.achieved for f in floor]), "{:.1f}"),
-        ("POST p50 (ms)", med([1000 * percentile(p.post_s, .5) for p in project]),
-         med([1000 * percentile(f.post_s, .5) for f in floor]), "{:.1f}"),
-        ("POST p99 (ms)", med([1000 * percentile(p.post_s, .99) for p in project]),
-         med([1000 * percentile(f.post_s, .99) for f in floor]), "{:.1f}"),
-        ("created->assigned p50 (ms)", med([1000 * percentile(p.assigned_s, .5) for p in project]),
-         float("nan"), "{:.1f}"),
-        ("created->assigned p99 (ms)", med([1000 * percentile(p.assigned_s, .99) for p in project]),
-         float("nan"), "{:.1f}"),
-        ("CPU per request (ms)", med([sum(p.cpu_ms_per_request().values()) for p in project]),
-         med([sum(f.cpu_ms_per_request().values()) for f in floor]), "{:.1f}"),
+        ("achieved rate (/s)", lambda p: p.achieved),
+        ("POST p50 (ms)", lambda p: 1000 * percentile(p.post_s, .5)),
+        ("POST p99 (ms)", lambda p: 1000 * percentile(p.post_s, .99)),
+        ("created->assigned p50 (ms)", lambda p: 1000 * percentile(p.assigned_s, .5)),
+        ("created->assigned p99 (ms)", lambda p: 1000 * percentile(p.assigned_s, .99)),
+        ("CPU per request (ms)", lambda p: sum(p.cpu_ms_per_request().values())),
     ]
-    out = [f"  {'':<28} {'project':>10} {'floor':>10} {'ratio':>8}"]
-    for name, mine, theirs, form in rows:
-        ratio = f"{mine / theirs:.2f}" if theirs == theirs and theirs else "-"
-        out.append(f"  {name:<28} {form.format(mine):>10} {form.format(theirs) if theirs == theirs else '-':>10} "
-                   f"{ratio:>8}")
+    out = [f"  {'':<28} {'project':>9} {'trivial':>9} {'ratio':>7} {'shaped':>9} {'ratio':>7}"]
+    for name, figure in rows:
+        mine = med([figure(p) for p in passes["project"]])
+        line = f"  {name:<28} {mine:>9.1f}"
+        for floor in ("trivial", "shaped"):
+            theirs = med([figure(p) for p in passes[floor]])
+            known = theirs == theirs
+            line += f" {f'{theirs:.1f}' if known else '-':>9} {f'{mine / theirs:.2f}' if known and theirs else '-':>7}"
+        out.append(line)
     return "\n".join(out)
 
 
-def rounds(stack: Stack, rate: float, duration_s: float, count: int, first: int = 0) -> tuple[list, list]:
-    """``count`` rounds of a project pass and a floor pass, the order turning each round."""
-    project, floor = [], []
+PASSES = {"project": run_project, "trivial": run_trivial, "shaped": run_shaped}
+
+
+def rounds(stack: Stack, rate: float, duration_s: float, count: int, first: int = 0) -> dict[str, list[Pass]]:
+    """``count`` rounds of a pass of each target, the order turning each round."""
+    passes = {target: [] for target in PASSES}
+    targets = list(PASSES)
     for n in range(first, first + count):
-        order = ("project", "floor") if n % 2 == 0 else ("floor", "project")
-        for target in order:
+        for target in targets[n % 3:] + targets[:n % 3]:
             print(f"round {n + 1}: {target} at {rate:g}/s for {duration_s:g} s ...", file=sys.stderr, flush=True)
-            if target == "project":
-                project.append(run_project(stack, rate, duration_s))
-                print(describe(project[-1]), flush=True)
-            else:
-                floor.append(run_floor(stack, rate, duration_s))
-                print(describe(floor[-1]), flush=True)
-    return project, floor
+            passes[target].append(PASSES[target](stack, rate, duration_s))
+            print(describe(passes[target][-1]), flush=True)
+    return passes
 
 
 def started_stack(postgres: bool, shared_broker: bool, backend: str, tries: int = 3) -> Stack:
     """A running stack; a shared broker that is slow to accept connections can fail a start, so try again."""
     for attempt in range(1, tries + 1):
-        print(f"starting the platform and the floor ({backend}) ...", file=sys.stderr, flush=True)
+        print(f"starting the platform and the floors ({backend}) ...", file=sys.stderr, flush=True)
         stack = Stack(postgres, shared_broker)
         try:
             stack.start()
@@ -465,7 +513,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report_flow", description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=40, help="reports (and floor requests) per second")
     parser.add_argument("--duration", type=float, default=20, help="seconds of load per pass")
-    parser.add_argument("--rounds", type=int, default=2, help="project and floor passes, in alternating order")
+    parser.add_argument("--rounds", type=int, default=2, help="passes of each target, the order turning")
     parser.add_argument("--step", type=float, nargs="+", metavar="RATE",
                         help="find the highest of these rates held (p99 created->assigned < 250 ms)")
     parser.add_argument("--postgres", action="store_true", help="fresh PostgreSQL databases instead of SQLite")
@@ -482,29 +530,29 @@ def main(argv=None) -> int:
     stack = started_stack(args.postgres, args.shared_broker, backend)
     try:
         first = args.step[0] if args.step else args.rate
-        run_project(stack, first, args.warm_up)
-        run_floor(stack, first, args.warm_up)
+        for warm_up in PASSES.values():
+            warm_up(stack, first, args.warm_up)
         env = stack.platform.env
         print(f"\nbench.report_flow: open loop, {backend}, one process of each service, gunicorn "
               f"{env.get('GATEWAY_WORKERS', '2')} workers x {env.get('GATEWAY_THREADS', '8')} threads; "
               f"{os.cpu_count()} cores; CPU {'without' if args.shared_broker else 'with'} the broker's")
         if not args.step:
-            project, floor = rounds(stack, args.rate, args.duration, args.rounds)
+            passes = rounds(stack, args.rate, args.duration, args.rounds)
             print(f"\nmedians of {args.rounds} rounds at {args.rate:g}/s for {args.duration:g} s "
                   f"(load average now {os.getloadavg()[0]:.2f}):")
-            print(table(project, floor))
+            print(table(passes))
             return 0
-        held = {"project": None, "floor": None}
+        held = dict.fromkeys(PASSES)
         for n, rate in enumerate(args.step):
-            project, floor = rounds(stack, rate, args.duration, 1, first=n)
-            for target, result in (("project", project[0]), ("floor", floor[0])):
+            passes = rounds(stack, rate, args.duration, 1, first=n)
+            for target, (result,) in passes.items():
                 if result.held and (held[target] is None or rate > held[target]):
                     held[target] = rate
-            if not project[0].held and not floor[0].held:
+            if not any(result.held for (result,) in passes.values()):
                 break
         print(f"\nhighest rate held for {args.duration:g} s (no error, all assigned, p99 < 250 ms): "
-              f"project {held['project'] or 'none'}/s, floor {held['floor'] or 'none'}/s "
-              f"(of {' '.join(f'{r:g}' for r in args.step)}; load average now {os.getloadavg()[0]:.2f})")
+              + ", ".join(f"{target} {rate or 'none'}/s" for target, rate in held.items())
+              + f" (of {' '.join(f'{r:g}' for r in args.step)}; load average now {os.getloadavg()[0]:.2f})")
         return 0
     finally:
         stack.stop()

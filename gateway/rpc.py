@@ -32,12 +32,13 @@ class ServiceUnavailable(Exception):
 
 class RpcPool:
     def __init__(self, amqp_uri: str, timeout_s: float, per_service: int, slot_wait_s: float,
-                 failures_to_open: int, open_s: float):
+                 failures_to_open: int, open_s: float, services: tuple[str, ...] = SERVICE_NAMES):
         self._config = {"AMQP_URI": amqp_uri}
         self._timeout_s = timeout_s
+        self._services = services
         self._idle: queue.LifoQueue = queue.LifoQueue()
-        self._bulkheads = {name: Bulkhead(per_service, slot_wait_s) for name in SERVICE_NAMES}
-        self._breakers = {name: Breaker(failures_to_open, open_s) for name in SERVICE_NAMES}
+        self._bulkheads = {name: Bulkhead(per_service, slot_wait_s) for name in services}
+        self._breakers = {name: Breaker(failures_to_open, open_s) for name in services}
 
     @contextmanager
     def cluster(self, service: str):
@@ -83,7 +84,7 @@ class RpcPool:
         # A request still queued when the caller gives up must never run later: the caller was
         # told 503 and may try again. So each request expires with the timeout. (nameko's cluster
         # proxy has no option for this; its service proxies do.)
-        for name in SERVICE_NAMES:
+        for name in self._services:
             proxy._proxies[name] = ServiceProxy(proxy._worker_ctx, name, proxy._reply_listener,
                                                 expiration=self._timeout_s)
         return standalone, proxy

@@ -30,11 +30,18 @@ from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Queue
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
-from nameko.constants import PERSISTENT
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    PERSISTENT,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
-from nameko.rpc import Rpc, RpcConsumer
+from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.config import SERVICE_NAMES
 from shared.contracts.subscriptions import SUBSCRIPTIONS, Subscription, subscription
@@ -373,6 +380,19 @@ class EventSubscriber(Consumer):
 subscribe = EventSubscriber.decorator
 
 
+class UnconfirmedPublisher(Publisher):
+    use_confirms = False
+
+
+class UnconfirmedResponder(Responder):
+    """Sends an RPC's reply without waiting for the broker to confirm it. A reply lost on the way costs
+    its caller a timeout, and the caller's retry with the same request id gets the first answer from the
+    service's rpc inbox (shared.rpc_inbox) without running anything again; so the confirm bought nothing
+    but a round trip per call."""
+
+    publisher_cls = UnconfirmedPublisher
+
+
 class QuorumRpcConsumer(RpcConsumer):
     """nameko's RPC request queue ``rpc-<service>``, as a quorum queue: on a cluster a service's
     requests survive the loss of any one node, where a classic queue would be unreachable until
@@ -381,6 +401,16 @@ class QuorumRpcConsumer(RpcConsumer):
     def setup(self):
         super().setup()
         self.queue.queue_arguments = QUORUM
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = UnconfirmedResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class QuorumRpc(Rpc):

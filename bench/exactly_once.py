@@ -20,7 +20,7 @@ from pathlib import Path
 
 import requests
 
-from bench.report_flow import sign_in, summary
+from bench.measure import sign_in, summary
 from deploy.local import LocalPlatform, ensure_broker
 from services.reporting import service_layer
 from services.reporting.models import Base, inbox, outbox, rpc_inbox

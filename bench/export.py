@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from bench.report_flow import sign_in
+from bench.measure import sign_in
 from deploy.local import LocalPlatform, ensure_broker
 from services.reporting.models import Report
 from shared.config import amqp_uri

@@ -52,6 +52,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
+from bench.measure import percentile
 from deploy.demo.load import DEMO_PASSWORD
 from deploy.local import LocalPlatform, ensure_broker, free_port
 from shared.config import SERVICE_NAMES, amqp_uri
@@ -70,13 +71,6 @@ TICK_S = os.sysconf("SC_CLK_TCK")
 
 
 # --- measuring ------------------------------------------------------------
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def cpu_seconds_of_session(leader: int) -> float:
     """CPU (user + system) used so far by every live process in the session ``leader`` started."""
     total = 0

@@ -49,7 +49,7 @@ translations: $(VENV)/.installed  ## after changing the console's texts: extract
 # The console's third-party browser files, copied into web/static/vendor with their sha256 in VERSIONS.
 # npm only refreshes them here: nothing runs npm to serve or test the console.
 VENDOR := web/static/vendor
-VENDORED := htmx.org@2.0.11:dist/htmx.min.js:htmx.min.js idb-keyval@6.3.0:dist/umd.js:idb-keyval.js
+VENDORED := htmx.org@2.0.11:dist/htmx.min.js:htmx.min.js idb-keyval@6.3.0:dist/umd.js:idb-keyval.js echarts@5.6.0:dist/echarts.min.js:echarts.min.js
 vendor:  ## refresh web/static/vendor from the npm registry (needs npm; edit VENDORED to move a pin)
 	@command -v npm >/dev/null || { echo "make vendor needs npm (only to refresh these files)"; exit 1; }
 	rm -rf var/vendor && mkdir -p var/vendor

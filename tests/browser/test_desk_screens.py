@@ -11,6 +11,7 @@ import yaml
 from openpyxl import load_workbook
 
 from deploy.demo.load import DEMO_FILE, DEMO_PASSWORD
+from shared.times import SHANGHAI
 from tests.browser.conftest import accessible, screenshot
 from tests.support import wait_until
 
@@ -310,8 +311,58 @@ def demo_people() -> tuple[set[str], set[str]]:
     return names, phones
 
 
+CHART_BOXES = "#stage [data-chart]"
+
+
+def wall_charts(page) -> dict:
+    """Each chart on the wall as ECharts holds it (its category axis' labels beside its series' values) and
+    the screen readers' table beside it, once every box has its chart."""
+    page.wait_for_function(f"() => [...document.querySelectorAll('{CHART_BOXES}')].every(echarts.getInstanceByDom)")
+    return page.evaluate(f"""() => Object.fromEntries([...document.querySelectorAll('{CHART_BOXES}')].map(box => {{
+        const option = echarts.getInstanceByDom(box).getOption();
+        const axis = [...option.xAxis, ...option.yAxis].find(a => a.type === 'category');
+        const table = [...box.nextElementSibling.querySelectorAll('tbody tr')].map(
+            row => [...row.children].map(cell => cell.textContent.trim()));
+        return [box.dataset.chart, {{chart: axis.data.map((label, n) => [label, option.series[0].data[n]]), table}}];
+    }}))""")
+
+
+def the_charts_hold_the_apis_figures(page, api, lang: str = "zh") -> dict:
+    """The category mix, the grid ranking and today's end of the 30-day trend equal /figures, and each
+    chart's table reads the same numbers. Read again (page reloaded) until the page and the API agree."""
+    names = {c["code"]: c["name"][lang] for c in api.get("/api/v1/categories").json()["items"]}
+    today = datetime.now(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def agree():
+        month = this_month()
+        mix = sorted(api.get("/api/v1/figures", params={**month, "group_by": "category"}).json()["rows"],
+                     key=lambda r: -r["found"])[:8]
+        grids = sorted(api.get("/api/v1/figures", params={**month, "group_by": "grid"}).json()["rows"],
+                       key=lambda r: (-(r["completion_rate"] or 0), -(r["on_time_rate"] or 0), r["key"] or ""))[:8]
+        found_today = api.get("/api/v1/figures", params={"period_from": today.isoformat(), "period_to": (
+            today + timedelta(days=1)).isoformat()}).json()["rows"][0]["found"]
+        page.reload()
+        charts = wall_charts(page)
+        shown = (sorted(map(tuple, charts["categories"]["chart"])), list(map(tuple, charts["ranking"]["chart"])),
+                 len(charts["trend"]["chart"]), tuple(charts["trend"]["chart"][-1]))
+        expected = (sorted((names[r["key"]], r["found"]) for r in mix),
+                    [(r["key"], r["completion_rate"]) for r in grids], 30, (today.strftime("%m-%d"), found_today))
+        return charts if shown == expected else None
+
+    charts = wait_until(agree, timeout_s=60, every_s=1, what="the wall's charts to hold the API's figures")
+    reads_as_its_chart(charts)
+    return charts
+
+
+def reads_as_its_chart(charts: dict) -> None:
+    """A chart is never the only way to a number: its table holds the same rows."""
+    for name, format_value in (("categories", str), ("ranking", percent), ("trend", str)):
+        assert charts[name]["table"] == [[label, format_value(value)] for label, value in charts[name]["chart"]], name
+
+
 def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_one_refresh(desktop, as_user):
     office = as_user("ytl-admin")
+    file_report(office)  # the month has figures and a category mix even when this test runs alone
     context = desktop(viewport=WALL)
     page = signed_in(context, "ytl-admin", "/signin")
     page.clock.install()
@@ -319,6 +370,7 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
     page.locator("#stage .updated").wait_for()
     shows_the_apis_figures(page, office, ("found", "completion_rate", "on_time_rate", "grid_resolution_rate",
                                           "satisfaction_rate"))
+    the_charts_hold_the_apis_figures(page, office)
     accessible(page)
     screenshot(page, "wall")
 
@@ -326,23 +378,62 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
     text = page.inner_text("body")
     assert not [n for n in names if n in text] and not [p for p in phones if p in text]
 
+    # The plan's open events: each state its own shape, shown in the legend beside its words.
+    legend = page.evaluate("""() => [...document.querySelectorAll('.legend li')].map(
+        li => [li.dataset.kind, li.querySelector('use').getAttribute('href'), li.textContent.trim()])""")
+    assert [words for _kind, _href, words in legend] == ["新上报", "处理中", "黄牌", "红牌"]
+    shapes = page.evaluate("""hrefs => hrefs.map(href => {
+        const shape = document.querySelector(href);
+        return [shape.tagName, ...['d', 'r', 'width'].map(name => shape.getAttribute(name))].join(' ');
+    })""", [href for _kind, href, _words in legend])
+    assert len(set(shapes)) == 4, shapes
+    marked = {kind: href for kind, href, _words in legend}
+    points = page.evaluate("""() => [...document.querySelectorAll('.plan use.event')].map(
+        point => [point.dataset.kind, point.getAttribute('href')])""")
+    assert points and all(marked[kind] == href for kind, href in points)
+
     before = int(page.locator("g[data-building='52']").get_attribute("data-open"))
+    updated = page.locator("#stage .updated time").inner_text()
+    drawn = page.evaluate(
+        f"() => [...document.querySelectorAll('{CHART_BOXES}')].map(box => echarts.getInstanceByDom(box).id)")
     file_report(office, building="52", category="property.facility", description="52号楼单元门禁损坏")
     wait_until(lambda: any(t["location"]["building"] == "52" for t in office.get(
         "/api/v1/tasks", params={"building": "52"}).json()["items"]), what="the new task")
     page.clock.fast_forward(61_000)
     page.wait_for_function(f"() => Number(document.querySelector(\"g[data-building='52']\").dataset.open) > {before}")
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", page.locator("#stage .updated time").inner_text()) \
+        and page.locator("#stage .updated time").inner_text() != updated
+    # The refreshed stage has its charts again, and the ones drawn on the stage it replaced are gone.
+    reads_as_its_chart(wall_charts(page))
+    assert len(drawn) == 3 and page.evaluate("ids => ids.filter(id => echarts.getInstanceById(id)).length", drawn) == 0
 
     for viewport in (WALL, {"width": 1280, "height": 720}):
         page.set_viewport_size(viewport)
         page.wait_for_timeout(200)
-        # Every box of the stage within the screen; the latest events scroll inside their own clipped box.
+        # Every box of the stage within the screen, and every box of a column within its column; the latest
+        # events scroll inside their own clipped box, and the screen readers' tables are clipped to nothing.
         outside = page.evaluate("""([w, h]) => [...document.querySelectorAll('#stage *')].filter(e => {
-            if (e.closest('.ticker ul')) return false;
-            const r = e.getBoundingClientRect();
-            return r.width && (r.right > w + 1 || r.bottom > h + 1 || r.left < -1 || r.top < -1);
-        }).length""", [viewport["width"], viewport["height"]])
-        assert outside == 0, viewport
+            if (e.closest('.ticker ul, .visually-hidden')) return false;
+            const r = e.getBoundingClientRect(), column = e.closest('.col');
+            const c = column && column !== e ? column.getBoundingClientRect() : {left: 0, top: 0, right: w, bottom: h};
+            return r.width && (r.right > Math.min(w, c.right) + 1 || r.bottom > Math.min(h, c.bottom) + 1
+                               || r.left < c.left - 1 || r.top < c.top - 1);
+        }).map(e => e.tagName + '.' + e.getAttribute('class'))""", [viewport["width"], viewport["height"]])
+        assert outside == [], viewport
+
+    page.goto("/wall?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Community plan").is_visible()
+    assert page.locator(".legend li").all_inner_texts() == ["New", "In progress", "Yellow card", "Red card"]
+    the_charts_hold_the_apis_figures(page, office, lang="en")
+    accessible(page)
+
+
+def test_the_street_sees_its_wall_with_the_charts_of_its_figures(desktop, as_user):
+    file_report(as_user("ytl-admin"))
+    page = signed_in(desktop(viewport=WALL), "lanshan-street", "/wall")
+    the_charts_hold_the_apis_figures(page, as_user("lanshan-street"))
+    accessible(page)
 
 
 @pytest.mark.parametrize("username, paths", [

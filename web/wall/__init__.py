@@ -2,11 +2,14 @@
 (service health, parked messages with replay, the audit log).
 
 The wall is drawn here, on the server: figures, the community's plan as SVG (buildings coloured by
-grid, open events as points, open counts as the heat layer), the 督办 list, the grid ranking, the
-30-day trend and the latest events. It shows ids, categories, buildings and times only: never a
-name, a phone or a household. It asks the gateway again every minute (htmx) and says when.
+grid, open events as points shaped and coloured by their state, open counts as the heat layer), the
+督办 list and the latest events. The category mix, the grid ranking and the 30-day trend are tables
+here (for screen readers) and charts in the browser (ECharts, vendored), drawn by wall.js from the
+page's own JSON block. It shows ids, categories, buildings and times only: never a name, a phone or a
+household. It asks the gateway again every minute (htmx) and says when.
 """
 import time as clock
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -45,7 +48,7 @@ def _found_on(day: date, today: date) -> int:
 
 def plan_svg(plan: dict, open_tasks: list[dict]) -> dict:
     """The plan scaled into the centre column: each building's polygon and centre, its grid's colour,
-    its open count (heat) and the open events as points around its centre."""
+    its open count (heat) and how many of each kind, and the open events as points around its centre."""
     rings = [f["geometry"]["coordinates"][0] for f in plan.get("features", [])]
     if not rings:
         return {"buildings": [], "points": [], "grids": []}
@@ -72,7 +75,8 @@ def plan_svg(plan: dict, open_tasks: list[dict]) -> dict:
         here = by_building.get(code, [])
         buildings.append({"code": code, "grid": grid, "grid_name": feature["properties"].get("grid_name"),
                           "colour": colour[grid], "points": " ".join(f"{x},{y}" for x, y in corners),
-                          "centre": centre, "open": len(here), "heat": min(len(here), 4)})
+                          "centre": centre, "open": len(here), "heat": min(len(here), 4),
+                          "kinds": Counter(_event_kind(task) for task in here)})
         for n, task in enumerate(here[:12]):  # a row of points under the building's number
             points.append({"x": round(centre[0] - 33 + (n % 6) * 13, 1),
                            "y": round(centre[1] + 12 + (n // 6) * 12, 1), "kind": _event_kind(task), "building": code})
@@ -80,7 +84,7 @@ def plan_svg(plan: dict, open_tasks: list[dict]) -> dict:
 
 
 def _event_kind(task: dict) -> str:
-    """新 / 处理中 / 黄牌 / 红牌, as the points are coloured."""
+    """新 / 处理中 / 黄牌 / 红牌: each a shape and a colour on the plan."""
     if task.get("supervision") in ("red", "supervised"):
         return "red"
     if task.get("supervision") == "yellow":
@@ -111,11 +115,24 @@ def wall():
     order = {"red": 0, "yellow": 1}
     supervised = sorted((t for t in open_tasks if _event_kind(t) in order),
                         key=lambda t: (order[_event_kind(t)], t["deadline_at"] or ""))
-    return render_template("wall/wall.html", now=now, whole=whole, today_found=today_found,
-                           by_category=sorted(by_category, key=lambda r: -r["found"])[:8], ranking=ranking[:8],
-                           trend=trend, trend_top=max([n for _d, n in trend] + [1]), categories=categories,
+    charts = wall_charts(sorted(by_category, key=lambda r: -r["found"])[:8], ranking[:8], trend, categories)
+    return render_template("wall/wall.html", now=now, whole=whole, today_found=today_found, categories=categories,
+                           charts=charts,
                            plan=plan_svg(plan, open_tasks), box=PLAN_BOX, supervised=supervised[:8], latest=latest,
                            name=plan.get("name"))
+
+
+def wall_charts(by_category: list[dict], ranking: list[dict], trend: list[tuple[date, int]],
+                categories: dict) -> dict:
+    """What wall.js hands to ECharts, as the page's JSON block: the same rows the page's tables show, so
+    a chart never holds a number the tables (and /figures) don't."""
+    def category_name(code):
+        names = categories.get(code)
+        return (names["en"] if g.lang == "en" else names["zh"]) if names else code
+
+    return {"categories": [{"label": category_name(r["key"]), "value": r["found"]} for r in by_category],
+            "ranking": [{"label": r["key"], "value": r["completion_rate"]} for r in ranking],
+            "trend": [{"label": day.strftime("%m-%d"), "value": n} for day, n in trend]}
 
 
 # --- 区信息中心 -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """六站 the desk (1366×768): one case list with a tab per station, the case page offering the steps
-its state allows (a refusal shows the gateway's own words), the 调解协议书 to print, the residents'
-council's agenda and meetings, and the review group's queue of proposed points (积分审核)."""
+its state allows (a refusal shows the gateway's own words), the 调解协议书 to print or to download as the
+gateway's PDF, the residents' council's agenda and meetings, and the review group's queue of proposed
+points (积分审核)."""
 import re
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_babel import lazy_gettext as _l
 
 from shared.times import SHANGHAI
-from web.gateway_client import GatewayProblem
+from web.gateway_client import GatewayProblem, answer_of
 from web.views.access import signed_in
 
 blueprint = Blueprint("desk", __name__, template_folder="templates")
@@ -210,6 +211,17 @@ def agreement(agreement_id):
              '<link rel="icon" href="data:,">')
     page = INLINE_STYLE.sub("", response.text).replace("</head>", f"{sheet}</head>", 1)
     return Response(page, content_type="text/html; charset=utf-8", headers={"Cache-Control": "private, no-store"})
+
+
+@blueprint.get("/desk/agreements/<agreement_id>.pdf")
+@signed_in(DESK)
+def agreement_pdf(agreement_id):
+    """调解协议书 as the gateway's PDF, passed on as it came: the same file an API client gets."""
+    response = g.api.call_raw("GET", f"/api/v1/agreements/{agreement_id}/document.pdf")
+    if response.status_code >= 300:
+        answer_of(response)  # the gateway's problem, shown as the error page
+    headers = {k: response.headers[k] for k in ("Content-Disposition", "Cache-Control") if k in response.headers}
+    return Response(response.content, content_type="application/pdf", headers=headers)
 
 
 # --- 居民议事 -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from deploy.demo.load import DEMO_FILE, DEMO_PASSWORD
 from tests.browser.conftest import accessible, screenshot
@@ -224,11 +225,16 @@ def test_the_noise_dispute_at_building_44_runs_through_the_desk_by_clicks(deskto
     screenshot(mediator, "desk-case")
 
     document = mediator.context.new_page()
-    document.goto(mediator.get_by_role("link", name="打印 / 下载协议书").get_attribute("href"))
+    document.goto(mediator.get_by_role("link", name="打印协议书").get_attribute("href"))
     text = document.inner_text("body")
     assert "调解协议书" in text and "杜慧" in text and "夏磊" in text
-    pdf = document.pdf(format="A4")
-    assert pdf.startswith(b"%PDF")
+    # the PDF the gateway writes, downloaded by a click
+    with mediator.expect_download() as download:
+        mediator.get_by_role("link", name="下载协议书（PDF）").click()
+    assert download.value.suggested_filename == f"调解协议书-{case['number']}.pdf"
+    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "调解协议书" in text and "杜慧" in text and "夏磊" in text
 
     mediator.locator("form#performance").get_by_role("button", name="已履行").click()
     mediator.wait_for_load_state()

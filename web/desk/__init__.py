@@ -225,11 +225,61 @@ def agreement_pdf(agreement_id):
 
 
 # --- 居民议事 -------------------------------------------------------------------------
+# Who raises items and who holds the meetings (the office does both); the mediation service checks again.
+RAISING_STATIONS = ("council", "reception", "triage")
+MEETING_STATIONS = ("council",)
+
+
+def _station_may(stations: tuple[str, ...]) -> bool:
+    return g.sign_in.role in OFFICE or g.sign_in.account.get("station") in stations
+
+
 @blueprint.get("/desk/council")
 @signed_in(DESK)
-def council():
+def council(problem: GatewayProblem | None = None):
+    """The agenda, the meetings with their votes, and the decisions as the public sees them (公示, no names)."""
+    community = g.sign_in.account["community"]
     return render_template("desk/council.html", items=g.api.get("/api/v1/council/items")["items"],
-                           meetings=g.api.get("/api/v1/council/meetings")["items"])
+                           meetings=g.api.get("/api/v1/council/meetings")["items"],
+                           published=g.api.get(f"/api/v1/public/{community}/council-decisions")["items"],
+                           may_raise=_station_may(RAISING_STATIONS), may_meet=_station_may(MEETING_STATIONS),
+                           problem=problem)
+
+
+@blueprint.post("/desk/council/items")
+@signed_in(DESK)
+def raise_agenda_item():
+    return _council_step("/api/v1/council/items", {"title": request.form.get("title", ""),
+                                                   "description": request.form.get("description", "")}, "items")
+
+
+@blueprint.post("/desk/council/meetings")
+@signed_in(DESK)
+def hold_meeting():
+    """议事会: when, where, how many came, and the items it takes up."""
+    return _council_step("/api/v1/council/meetings", {
+        "held_at": _moment("held_at"), "place": request.form.get("place", ""),
+        "attendees": request.form.get("attendance", type=int), "item_ids": request.form.getlist("item_ids")},
+        "meetings")
+
+
+@blueprint.post("/desk/council/items/<item_id>/decision")
+@signed_in(DESK)
+def decide(item_id):
+    """The vote on an item at its meeting; the service publishes the decision."""
+    return _council_step(f"/api/v1/council/items/{item_id}/decision", {
+        "meeting_id": request.form.get("meeting_id", ""), "decision": request.form.get("decision", ""),
+        **{count: request.form.get(count, type=int) for count in ("votes_for", "votes_against", "abstentions")}},
+        "published")
+
+
+def _council_step(path: str, body: dict, anchor: str):
+    """One council step; a refusal comes back as the council page with the gateway's words above it."""
+    try:
+        g.api.post(path, {k: v for k, v in body.items() if v is not None})
+    except GatewayProblem as refused:
+        return council(refused)
+    return redirect(url_for("desk.council") + f"#{anchor}")
 
 
 # --- 积分审核 -------------------------------------------------------------------------

@@ -262,11 +262,26 @@ def test_reception_registers_a_walk_in_and_lands_on_its_case(desktop):
     accessible(page)
 
 
-def test_the_council_holds_a_meeting_decides_an_item_and_the_decision_is_published(desktop, platform):
-    page = signed_in(desktop(), "ytl-council", "/desk/council")
+def test_the_council_takes_a_case_to_a_meeting_and_its_published_decision_resolves_the_case(desktop, as_user, platform):
+    opened = as_user("ytl-reception").post("/api/v1/cases", json={
+        "source": "walk_in", "visitor_name": "王秀英", "building": "44",
+        "description": "44号楼楼道长期堆放杂物,存在消防隐患,邻里意见不一"})
+    assert opened.status_code == 201, opened.text
+    case = opened.json()
+    routed = as_user("ytl-triage").post(f"/api/v1/cases/{case['id']}/routing", json={"to": "council"})
+    assert routed.status_code == 200, routed.text
+
+    # 居民议事站: the case goes on the agenda from its page, another item from the council's own page
+    page = signed_in(desktop(), "ytl-council", f"/desk/cases/{case['id']}")
+    raised = page.locator("form#agenda_item")
+    raised.get_by_label("议题名称").fill("44号楼楼道禁止堆放杂物")
+    raised.get_by_role("button", name="提交议题").click()
+    page.wait_for_load_state()
+    assert "提交议事：44号楼楼道禁止堆放杂物" in page.inner_text("main")
+    page.goto("/desk/council")
     page.get_by_text("提出议题").click()
-    page.get_by_label("议题名称").fill("44号楼楼道禁止堆放杂物")
-    page.get_by_label("议题内容").fill("楼道长期堆放杂物,存在消防隐患,提请议事会约定清理办法")
+    page.get_by_label("议题名称").fill("议事厅周末开放时间")
+    page.get_by_label("议题内容").fill("提请议事会商定周末开放议事厅供居民活动")
     page.get_by_role("button", name="提交议题").click()
     page.wait_for_url(re.compile(r"/desk/council"))
     item = page.locator("tr[data-item]", has_text="44号楼楼道禁止堆放杂物")
@@ -278,6 +293,7 @@ def test_the_council_holds_a_meeting_decides_an_item_and_the_decision_is_publish
     meeting.get_by_label("会议地点").fill("砚台岭社区议事厅")
     meeting.get_by_label("到会人数").fill("25")
     meeting.get_by_label("44号楼楼道禁止堆放杂物").check()
+    meeting.get_by_label("议事厅周末开放时间").check()
     meeting.get_by_role("button", name="记录会议").click()
     page.wait_for_load_state()
     assert "已列入会议" in item.inner_text()
@@ -311,7 +327,12 @@ def test_the_council_holds_a_meeting_decides_an_item_and_the_decision_is_publish
     [decision] = [d for d in public.json()["items"] if d["title"] == "44号楼楼道禁止堆放杂物"]
     assert row.get_attribute("data-decision") == decision["id"] and decision["adopted"] is True
     assert (decision["votes_for"], decision["votes_against"], decision["abstentions"]) == (20, 3, 2)
-    assert "郑淑琴" not in public.text  # the council station's clerk who recorded it
+    assert "郑淑琴" not in public.text and "王秀英" not in public.text  # the clerk, the visitor
+
+    # the decision on the case's item resolves the case, for the follow-up visit
+    page.goto(f"/desk/cases/{case['id']}")
+    assert "待回访" in page.locator("p.meta").inner_text()
+    assert "议事决定：楼道杂物限七日内自行清理" in page.inner_text("main")
 
 
 def test_the_case_list_has_a_tab_per_station(desktop):

@@ -35,7 +35,7 @@ STEP_STATION = {
     "consent": ("mediation",), "mediators": ("mediation",), "rights_notice": ("mediation",),
     "session": ("mediation",), "agreement": ("mediation",), "extension": ("mediation",), "failure": ("mediation",),
     "signature": ("mediation",), "performance": ("mediation",), "judicial": ("mediation",),
-    "resolution": ("legal", "council"), "legal_aid": ("legal",), "order": ("supervision",),
+    "resolution": ("legal", "council"), "agenda_item": ("council",), "legal_aid": ("legal",), "order": ("supervision",),
     "follow_up": ("supervision",),
 }
 
@@ -60,6 +60,8 @@ def steps_allowed(case: dict) -> set[str]:
             steps |= {"mediators", "rights_notice", "session", "agreement", "extension", "failure"}
         if station in ("legal", "council"):
             steps.add("resolution")
+        if station == "council":
+            steps.add("agenda_item")  # the council's decision on it resolves the case
         if station == "legal":
             steps.add("legal_aid")
     for agreement in case.get("agreements", []):
@@ -171,6 +173,9 @@ STEPS = {
                  lambda: {"applied_on": request.form.get("applied_on"), "court": request.form.get("court", "")}),
     "resolution": ("cases/{case}/resolution", lambda: {"outcome": request.form.get("outcome"),
                                                        "summary": request.form.get("summary", "")}),
+    "agenda_item": ("council/items", lambda: {"title": request.form.get("title", ""),
+                                              "description": request.form.get("description", ""),
+                                              "case_id": request.view_args["case_id"]}),
     "legal_aid": ("cases/{case}/legal-aid-referral", lambda: {"reason": request.form.get("reason", ""),
                                                               "body_name": _text("body_name")}),
     "order": ("cases/{case}/supervision-orders", lambda: {"to": request.form.get("to", ""),

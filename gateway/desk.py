@@ -1,9 +1,11 @@
 """Routes of the community's mediation desk (六站): cases and their stations, agreements,
 legal services, supervision and the residents' council. Each names its action from the
 permission table; which station may act on which case is the mediation service's rule."""
+import base64
+
 from flask import Blueprint, Response, g, jsonify
 
-from gateway import views
+from gateway import exports, views
 from gateway.guard import requires
 from gateway.openapi import documented
 from gateway.permissions import public
@@ -155,6 +157,18 @@ def agreement_document(agreement_id):
     """调解协议书, ready to print (Chinese)."""
     page = call("mediation", "agreement_document", g.caller, agreement_id)
     return Response(page, content_type="text/html; charset=utf-8", headers={"Cache-Control": "private, no-store"})
+
+
+@blueprint.get("/api/v1/agreements/<agreement_id>/document.pdf")
+@documented(media_type="application/pdf")
+@requires("cases:read")
+def agreement_pdf(agreement_id):
+    """调解协议书 as an A4 PDF (Chinese), to download. It names the parties: only those who may read the case."""
+    document = call("mediation", "agreement_pdf", g.caller, agreement_id)
+    number = document["number"]
+    return Response(base64.b64decode(document["content_b64"]), content_type="application/pdf", headers={
+        "Content-Disposition": exports.file_name(f"调解协议书-{number}", "pdf", plain=f"agreement-{number}"),
+        "Cache-Control": "private, no-store"})
 
 
 # --- legal services (法律服务站) --------------------------------------------

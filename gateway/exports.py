@@ -49,9 +49,9 @@ def percent(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
 
-def file_name(title: str, fmt: str) -> str:
-    """Content-Disposition with the Chinese name (RFC 5987) and a plain fallback."""
-    return f"attachment; filename=\"export.{fmt}\"; filename*=UTF-8''{quote(title)}.{fmt}"
+def file_name(title: str, fmt: str, plain: str = "export") -> str:
+    """Content-Disposition with the Chinese name (RFC 5987) and a plain ASCII fallback."""
+    return f"attachment; filename=\"{plain}.{fmt}\"; filename*=UTF-8''{quote(title)}.{fmt}"
 
 
 def write(table: Table, fmt: str) -> Iterator[bytes]:

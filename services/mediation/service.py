@@ -101,6 +101,10 @@ class MediationService:
     def agreement_document(self, caller, agreement_id):
         return service_layer.agreement_document(self.db.unit_of_work(), caller, agreement_id)
 
+    @query
+    def agreement_pdf(self, caller, agreement_id):
+        return service_layer.agreement_pdf(self.db.unit_of_work(), caller, agreement_id)
+
     # legal services (法律服务站)
     @command
     def record_consultation(self, caller, data):

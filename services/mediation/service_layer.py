@@ -7,6 +7,7 @@ the step on the case's history and records its events in the same transaction
 (outbox). Events are handled once each (inbox). Every "now" comes from the
 service's clock, so tests can live through a 30-day limit in a second.
 """
+import base64
 import logging
 import uuid
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload
 
 from services.mediation import domain
-from services.mediation.agreement import render_agreement
+from services.mediation.agreement import render_agreement, render_agreement_pdf
 from services.mediation.domain import BODY_NAMES, CaseStatus
 from services.mediation.figures import station_figures
 from services.mediation.models import (
@@ -611,6 +612,15 @@ def agreement_document(uow, caller: dict, agreement_id: str) -> str:
     with uow:
         agreement = _agreement_for(uow, caller, agreement_id, lock=False)
         return render_agreement(agreement)
+
+
+def agreement_pdf(uow, caller: dict, agreement_id: str) -> dict:
+    """The same 调解协议书 as an A4 PDF, in base64 to travel over RPC, with its case number to name the file."""
+    caller = _caller(caller)
+    with uow:
+        agreement = _agreement_for(uow, caller, agreement_id, lock=False)
+        return {"number": agreement.case.number,
+                "content_b64": base64.b64encode(render_agreement_pdf(agreement)).decode()}
 
 
 # --- legal services (法律服务站) -----------------------------------------------

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from deploy.demo.load import DEMO_FILE, DEMO_PASSWORD
 from shared.times import SHANGHAI
 from tests.browser.conftest import accessible, screenshot
+from tests.e2e.conftest import Api
 from tests.support import wait_until
 
 WALL = {"width": 1920, "height": 1080}
@@ -225,11 +227,16 @@ def test_the_noise_dispute_at_building_44_runs_through_the_desk_by_clicks(deskto
     screenshot(mediator, "desk-case")
 
     document = mediator.context.new_page()
-    document.goto(mediator.get_by_role("link", name="打印 / 下载协议书").get_attribute("href"))
+    document.goto(mediator.get_by_role("link", name="打印协议书").get_attribute("href"))
     text = document.inner_text("body")
     assert "调解协议书" in text and "杜慧" in text and "夏磊" in text
-    pdf = document.pdf(format="A4")
-    assert pdf.startswith(b"%PDF")
+    # the PDF the gateway writes, downloaded by a click
+    with mediator.expect_download() as download:
+        mediator.get_by_role("link", name="下载协议书（PDF）").click()
+    assert download.value.suggested_filename == f"调解协议书-{case['number']}.pdf"
+    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "调解协议书" in text and "杜慧" in text and "夏磊" in text
 
     mediator.locator("form#performance").get_by_role("button", name="已履行").click()
     mediator.wait_for_load_state()
@@ -254,6 +261,79 @@ def test_reception_registers_a_walk_in_and_lands_on_its_case(desktop):
     page.wait_for_url(re.compile(r"/desk/cases/"))
     assert "楼道长期堆放杂物" in page.inner_text("main") and page.locator("form#route").count() == 0
     accessible(page)
+
+
+def test_the_council_takes_a_case_to_a_meeting_and_its_published_decision_resolves_the_case(desktop, as_user, platform):
+    opened = as_user("ytl-reception").post("/api/v1/cases", json={
+        "source": "walk_in", "visitor_name": "王秀英", "building": "44",
+        "description": "44号楼楼道长期堆放杂物,存在消防隐患,邻里意见不一"})
+    assert opened.status_code == 201, opened.text
+    case = opened.json()
+    routed = as_user("ytl-triage").post(f"/api/v1/cases/{case['id']}/routing", json={"to": "council"})
+    assert routed.status_code == 200, routed.text
+
+    # 居民议事站: the case goes on the agenda from its page, another item from the council's own page
+    page = signed_in(desktop(), "ytl-council", f"/desk/cases/{case['id']}")
+    raised = page.locator("form#agenda_item")
+    raised.get_by_label("议题名称").fill("44号楼楼道禁止堆放杂物")
+    raised.get_by_role("button", name="提交议题").click()
+    page.wait_for_load_state()
+    assert "提交议事：44号楼楼道禁止堆放杂物" in page.inner_text("main")
+    page.goto("/desk/council")
+    page.get_by_text("提出议题").click()
+    page.get_by_label("议题名称").fill("议事厅周末开放时间")
+    page.get_by_label("议题内容").fill("提请议事会商定周末开放议事厅供居民活动")
+    page.get_by_role("button", name="提交议题").click()
+    page.wait_for_url(re.compile(r"/desk/council"))
+    item = page.locator("tr[data-item]", has_text="44号楼楼道禁止堆放杂物")
+    assert "待议" in item.inner_text()
+    accessible(page)
+
+    meeting = page.locator("form#meeting")
+    meeting.get_by_label("会议时间").fill("2026-11-28T19:30")
+    meeting.get_by_label("会议地点").fill("砚台岭社区议事厅")
+    meeting.get_by_label("到会人数").fill("25")
+    meeting.get_by_label("44号楼楼道禁止堆放杂物").check()
+    meeting.get_by_label("议事厅周末开放时间").check()
+    meeting.get_by_role("button", name="记录会议").click()
+    page.wait_for_load_state()
+    assert "已列入会议" in item.inner_text()
+    card = page.locator("section[data-meeting]", has_text="砚台岭社区议事厅")
+    assert "到会 25 人" in card.inner_text()
+
+    # more votes than people present: refused in the service's words, and nothing is decided
+    vote = card.locator("form", has_text="44号楼楼道禁止堆放杂物")
+    vote.get_by_label("决定内容").fill("楼道杂物限七日内自行清理,逾期由物业清运")
+    vote.get_by_label("赞成票").fill("30")
+    vote.get_by_label("反对票").fill("0")
+    vote.get_by_role("button", name="记录表决").click()
+    assert "投票数 30 超过到会人数 25" in page.get_by_role("alert").inner_text()
+    assert "已列入会议" in item.inner_text()
+
+    vote.get_by_label("决定内容").fill("楼道杂物限七日内自行清理,逾期由物业清运")
+    vote.get_by_label("赞成票").fill("20")
+    vote.get_by_label("反对票").fill("3")
+    vote.get_by_label("弃权票").fill("2")
+    vote.get_by_role("button", name="记录表决").click()
+    page.wait_for_load_state()
+    assert "已表决" in item.inner_text()
+    row = page.locator("table.published tr[data-decision]", has_text="44号楼楼道禁止堆放杂物")
+    assert "通过（赞成 20，反对 3，弃权 2）" in row.inner_text()
+    accessible(page)
+    screenshot(page, "desk-council")
+
+    # what the page shows as published is what anyone reads without signing in, and it names no one
+    public = Api(platform.url).get("/api/v1/public/ytl/council-decisions")
+    assert public.status_code == 200
+    [decision] = [d for d in public.json()["items"] if d["title"] == "44号楼楼道禁止堆放杂物"]
+    assert row.get_attribute("data-decision") == decision["id"] and decision["adopted"] is True
+    assert (decision["votes_for"], decision["votes_against"], decision["abstentions"]) == (20, 3, 2)
+    assert "郑淑琴" not in public.text and "王秀英" not in public.text  # the clerk, the visitor
+
+    # the decision on the case's item resolves the case, for the follow-up visit
+    page.goto(f"/desk/cases/{case['id']}")
+    assert "待回访" in page.locator("p.meta").inner_text()
+    assert "议事决定：楼道杂物限七日内自行清理" in page.inner_text("main")
 
 
 def test_the_case_list_has_a_tab_per_station(desktop):

@@ -1,8 +1,12 @@
 """The six-station desk end to end, over HTTP only: a night-time noise dispute at building 44
 climbs from its grid to the community, becomes a case at reception, is mediated to a signed and
 performed agreement, and the report closes with the case."""
-import pytest
+import io
 
+import pytest
+from pypdf import PdfReader
+
+from tests.e2e.conftest import Api
 from tests.support import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -13,6 +17,10 @@ OFFICE = "ytl-admin"
 def ok(answer, status=200) -> dict:
     assert answer.status_code == status, answer.text
     return answer.json()
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def escalated_noise_dispute(as_user, as_handler) -> tuple[dict, dict]:
@@ -81,6 +89,12 @@ def test_a_noise_dispute_is_mediated_to_a_performed_agreement_and_the_report_clo
     assert document.status_code == 200 and document.headers["Content-Type"].startswith("text/html")
     for text in ("调解协议书", case["number"], "杜慧", "夏磊", "椅脚加装防噪垫", "司法确认"):
         assert text in document.text, text
+    pdf = mediator.get(f"/api/v1/agreements/{agreement['id']}/document.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.headers["Cache-Control"] == "private, no-store"
+    assert pdf.headers["Content-Disposition"].startswith(f'attachment; filename="agreement-{case["number"]}.pdf"')
+    for text in ("调解协议书", case["number"], "杜慧", "夏磊", "椅脚加装防噪垫", "司法确认"):
+        assert text in pdf_text(pdf.content), text
 
     obligation = agreement["obligations"][0]
     performed = ok(mediator.post(f"/api/v1/agreements/{agreement['id']}/obligations/{obligation['id']}/performance",
@@ -107,6 +121,16 @@ def test_a_noise_dispute_is_mediated_to_a_performed_agreement_and_the_report_clo
     assert steps[0] == "opened" and "routed" in steps and steps[-1] == "closed"
     assert [c["id"] for c in ok(as_user("ytl-44-1-01").get("/api/v1/cases"))["items"]] == [case["id"]]
     assert as_user("ytl-44-2-01").get(f"/api/v1/cases/{case['id']}").status_code == 404
+    # The agreement's PDF names the parties: a party has it, as the desk does; roles that may not read cases
+    # are refused (403), and those who may but not this one find nothing (404): a neighbour, a grid worker,
+    # another community's office. Nothing without signing in.
+    pdf_path = f"/api/v1/agreements/{agreement['id']}/document.pdf"
+    assert "夏磊" in pdf_text(as_user("ytl-44-1-01").get(pdf_path).content)
+    for username, status in (("wuli", 403), ("district-it", 403), ("ytl-44-2-01", 404), ("zhangyan", 404),
+                             ("jqs-admin", 404)):
+        refused = as_user(username).get(pdf_path)
+        assert refused.status_code == status and refused.json()["status"] == status, username
+    assert Api(office.base_url).get(pdf_path).status_code == 401
 
     figures = ok(office.get("/api/v1/desk-figures", params={"from": "2026-01-01", "to": "2026-12-31"}))
     assert figures["total"]["mediation_succeeded"] >= 1 and figures["total"]["difficult_solved"] >= 1

@@ -3,6 +3,8 @@ PostgreSQL: escalations arrive once as cases, a walk-in goes through people's
 mediation to a performed agreement and a satisfied follow-up, the other paths
 (refusal, failure, the 30-day limit, extension, legal advice, the council), and
 bad input that changes nothing. Events are captured from the bus itself."""
+import base64
+import io
 import json
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import pytest
 import yaml
 from kombu import Connection, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
+from pypdf import PdfReader
 
 from deploy.demo.load import DEMO_FILE, station_staff
 from deploy.local import LocalPlatform
@@ -256,6 +259,14 @@ def test_a_walk_in_is_mediated_to_a_performed_agreement_and_closes_after_a_satis
     assert "<script>" not in document and "&lt;script&gt;" in document
     with pytest.raises(NotFound):
         m.agreement_document(STRANGER, agreement["id"])
+    # the same agreement as a PDF, over RPC in base64, for the parties and the desk only
+    pdf = m.agreement_pdf(APPLICANT, agreement["id"])
+    assert pdf["number"] == "YTL-2026-0001"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(base64.b64decode(pdf["content_b64"]))).pages)
+    for words in ("人民调解协议书", "杜慧", "侯建华", "周桂芳"):
+        assert words in text, words
+    with pytest.raises(NotFound):
+        m.agreement_pdf(STRANGER, agreement["id"])
 
     m.record_judicial_confirmation(LEGAL, agreement["id"], {"applied_on": "2026-11-05", "court": "兰山区人民法院"})
     desk.clock.set(T0 + timedelta(days=7))

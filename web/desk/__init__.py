@@ -1,6 +1,7 @@
 """六站 the desk (1366×768): one case list with a tab per station, the case page offering the steps
-its state allows (a refusal shows the gateway's own words), the 调解协议书 to print, the residents'
-council's agenda and meetings, and the review group's queue of proposed points (积分审核)."""
+its state allows (a refusal shows the gateway's own words), the 调解协议书 to print or to download as the
+gateway's PDF, the residents' council's agenda and meetings, and the review group's queue of proposed
+points (积分审核)."""
 import re
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_babel import lazy_gettext as _l
 
 from shared.times import SHANGHAI
-from web.gateway_client import GatewayProblem
+from web.gateway_client import GatewayProblem, answer_of
 from web.views.access import signed_in
 
 blueprint = Blueprint("desk", __name__, template_folder="templates")
@@ -34,7 +35,7 @@ STEP_STATION = {
     "consent": ("mediation",), "mediators": ("mediation",), "rights_notice": ("mediation",),
     "session": ("mediation",), "agreement": ("mediation",), "extension": ("mediation",), "failure": ("mediation",),
     "signature": ("mediation",), "performance": ("mediation",), "judicial": ("mediation",),
-    "resolution": ("legal", "council"), "legal_aid": ("legal",), "order": ("supervision",),
+    "resolution": ("legal", "council"), "agenda_item": ("council",), "legal_aid": ("legal",), "order": ("supervision",),
     "follow_up": ("supervision",),
 }
 
@@ -59,6 +60,8 @@ def steps_allowed(case: dict) -> set[str]:
             steps |= {"mediators", "rights_notice", "session", "agreement", "extension", "failure"}
         if station in ("legal", "council"):
             steps.add("resolution")
+        if station == "council":
+            steps.add("agenda_item")  # the council's decision on it resolves the case
         if station == "legal":
             steps.add("legal_aid")
     for agreement in case.get("agreements", []):
@@ -170,6 +173,9 @@ STEPS = {
                  lambda: {"applied_on": request.form.get("applied_on"), "court": request.form.get("court", "")}),
     "resolution": ("cases/{case}/resolution", lambda: {"outcome": request.form.get("outcome"),
                                                        "summary": request.form.get("summary", "")}),
+    "agenda_item": ("council/items", lambda: {"title": request.form.get("title", ""),
+                                              "description": request.form.get("description", ""),
+                                              "case_id": request.view_args["case_id"]}),
     "legal_aid": ("cases/{case}/legal-aid-referral", lambda: {"reason": request.form.get("reason", ""),
                                                               "body_name": _text("body_name")}),
     "order": ("cases/{case}/supervision-orders", lambda: {"to": request.form.get("to", ""),
@@ -212,12 +218,73 @@ def agreement(agreement_id):
     return Response(page, content_type="text/html; charset=utf-8", headers={"Cache-Control": "private, no-store"})
 
 
+@blueprint.get("/desk/agreements/<agreement_id>.pdf")
+@signed_in(DESK)
+def agreement_pdf(agreement_id):
+    """调解协议书 as the gateway's PDF, passed on as it came: the same file an API client gets."""
+    response = g.api.call_raw("GET", f"/api/v1/agreements/{agreement_id}/document.pdf")
+    if response.status_code >= 300:
+        answer_of(response)  # the gateway's problem, shown as the error page
+    headers = {k: response.headers[k] for k in ("Content-Disposition", "Cache-Control") if k in response.headers}
+    return Response(response.content, content_type="application/pdf", headers=headers)
+
+
 # --- 居民议事 -------------------------------------------------------------------------
+# Who raises items and who holds the meetings (the office does both); the mediation service checks again.
+RAISING_STATIONS = ("council", "reception", "triage")
+MEETING_STATIONS = ("council",)
+
+
+def _station_may(stations: tuple[str, ...]) -> bool:
+    return g.sign_in.role in OFFICE or g.sign_in.account.get("station") in stations
+
+
 @blueprint.get("/desk/council")
 @signed_in(DESK)
-def council():
+def council(problem: GatewayProblem | None = None):
+    """The agenda, the meetings with their votes, and the decisions as the public sees them (公示, no names)."""
+    community = g.sign_in.account["community"]
     return render_template("desk/council.html", items=g.api.get("/api/v1/council/items")["items"],
-                           meetings=g.api.get("/api/v1/council/meetings")["items"])
+                           meetings=g.api.get("/api/v1/council/meetings")["items"],
+                           published=g.api.get(f"/api/v1/public/{community}/council-decisions")["items"],
+                           may_raise=_station_may(RAISING_STATIONS), may_meet=_station_may(MEETING_STATIONS),
+                           problem=problem)
+
+
+@blueprint.post("/desk/council/items")
+@signed_in(DESK)
+def raise_agenda_item():
+    return _council_step("/api/v1/council/items", {"title": request.form.get("title", ""),
+                                                   "description": request.form.get("description", "")}, "items")
+
+
+@blueprint.post("/desk/council/meetings")
+@signed_in(DESK)
+def hold_meeting():
+    """议事会: when, where, how many came, and the items it takes up."""
+    return _council_step("/api/v1/council/meetings", {
+        "held_at": _moment("held_at"), "place": request.form.get("place", ""),
+        "attendees": request.form.get("attendance", type=int), "item_ids": request.form.getlist("item_ids")},
+        "meetings")
+
+
+@blueprint.post("/desk/council/items/<item_id>/decision")
+@signed_in(DESK)
+def decide(item_id):
+    """The vote on an item at its meeting; the service publishes the decision."""
+    return _council_step(f"/api/v1/council/items/{item_id}/decision", {
+        "meeting_id": request.form.get("meeting_id", ""), "decision": request.form.get("decision", ""),
+        **{count: request.form.get(count, type=int) for count in ("votes_for", "votes_against", "abstentions")}},
+        "published")
+
+
+def _council_step(path: str, body: dict, anchor: str):
+    """One council step; a refusal comes back as the council page with the gateway's words above it."""
+    try:
+        g.api.post(path, {k: v for k, v in body.items() if v is not None})
+    except GatewayProblem as refused:
+        return council(refused)
+    return redirect(url_for("desk.council") + f"#{anchor}")
 
 
 # --- 积分审核 -------------------------------------------------------------------------

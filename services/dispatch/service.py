@@ -69,7 +69,11 @@ class DispatchService:
 
     @command
     def set_calendar_day(self, caller, day, change):
-        return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
+        return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change, self.clock.now())
+
+    @query
+    def calendar_changes(self, year):
+        return service_layer.calendar_changes(self.db.unit_of_work(), year)
 
     @query
     def list_tasks(self, caller, filters):

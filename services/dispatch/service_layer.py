@@ -17,6 +17,7 @@ from services.dispatch.calendar import TimeLimit, WorkCalendar
 from services.dispatch.domain import Candidate, TaskStatus
 from services.dispatch.models import (
     Building,
+    CalendarChange,
     CalendarDay,
     CalendarRevision,
     CategoryPolicy,
@@ -39,6 +40,7 @@ from shared.contracts.roles import GRID_STAFF, OFFICE
 from shared.contracts.streets import is_street_code
 from shared.contracts.validation import load
 from shared.rules import apply_rule
+from shared.times import shown_local
 
 log = logging.getLogger(__name__)
 # A broken rule of the domain is a conflict with the state of the task.
@@ -88,24 +90,39 @@ def import_calendar(uow, days: list[dict]) -> int:
     return len(days)
 
 
-def set_calendar_day(uow, caller: dict, day: str, data: dict) -> dict:
-    """The community office corrects one day: holiday, workday, or normal (back to the weekly pattern)."""
+def set_calendar_day(uow, caller: dict, day: str, data: dict, now: datetime) -> dict:
+    """The community office corrects one day: holiday, workday, or normal (back to the weekly pattern),
+    with the day's name or the reason, which is kept with who changed it and when."""
     caller = load(rpc.Caller, caller)
     data = load(rpc.CalendarDayChange, data)
     try:
         moment = date.fromisoformat(day)
     except ValueError:
         raise InvalidInput.one("date", "invalid_value") from None
+    name = data["name"].strip()
     with uow:
         existing = uow.session.get(CalendarDay, moment)
         if data["kind"] == "normal":
             if existing is not None:
                 uow.session.delete(existing)
         else:
-            uow.session.merge(CalendarDay(day=moment, kind=data["kind"], name=data["name"] or ""))
+            uow.session.merge(CalendarDay(day=moment, kind=data["kind"], name=name))
+        uow.session.add(CalendarChange(id=str(uuid.uuid4()), day=moment, kind=data["kind"], reason=name,
+                                       changed_by=caller["account_id"], changed_at=now))
         _calendar_changed(uow)
         uow.commit()
-    return {"date": day, **data}
+    return {"date": day, "kind": data["kind"], "name": name}
+
+
+def calendar_changes(uow, year: int) -> list[dict]:
+    """The corrections made to the year's days, newest first."""
+    with uow:
+        rows = uow.session.scalars(
+            select(CalendarChange).where(CalendarChange.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(CalendarChange.changed_at.desc(), CalendarChange.id)
+        ).all()
+        return [{"date": row.day.isoformat(), "kind": row.kind, "reason": row.reason, "by": row.changed_by,
+                 "at": shown_local(row.changed_at)} for row in rows]
 
 
 def list_calendar(uow, year: int) -> list[dict]:

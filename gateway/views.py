@@ -612,6 +612,7 @@ class LedgerEntry(View):
     proposed_at = _moment()
     needs_verification = fields.Boolean(allow_none=True)
     reverses = _text()
+    reversed_by = _text(metadata={"description": "in the ledger's list: the live entry that reverses this one"})
     state = fields.String(required=True)
     state_name = fields.Nested(Names, required=True)
     verified_by = _text()

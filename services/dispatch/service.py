@@ -80,6 +80,10 @@ class DispatchService:
         return service_layer.list_tasks(self.db.unit_of_work(), caller, filters)
 
     @query
+    def export_tasks(self, caller, filters, after, limit):
+        return service_layer.export_tasks(self.db.unit_of_work(), caller, filters, after, limit)
+
+    @query
     def get_task(self, caller, task_id):
         return service_layer.get_task(self.db.unit_of_work(), caller, task_id)
 

@@ -326,12 +326,12 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
     text = page.inner_text("body")
     assert not [n for n in names if n in text] and not [p for p in phones if p in text]
 
-    before = int(page.locator("g[data-building='52']").get_attribute("data-open"))
+    before = int(page.locator("g[data-building='52']").get_attribute("data-count"))
     file_report(office, building="52", category="property.facility", description="52号楼单元门禁损坏")
     wait_until(lambda: any(t["location"]["building"] == "52" for t in office.get(
         "/api/v1/tasks", params={"building": "52"}).json()["items"]), what="the new task")
     page.clock.fast_forward(61_000)
-    page.wait_for_function(f"() => Number(document.querySelector(\"g[data-building='52']\").dataset.open) > {before}")
+    page.wait_for_function(f"() => Number(document.querySelector(\"g[data-building='52']\").dataset.count) > {before}")
 
     for viewport in (WALL, {"width": 1280, "height": 720}):
         page.set_viewport_size(viewport)

@@ -155,6 +155,92 @@ def test_supervision_lists_red_before_yellow(desktop, as_user, platform):
     accessible(page)
 
 
+def test_the_office_adds_a_holiday_to_the_working_calendar_and_removes_it_with_a_reason(desktop, as_user):
+    admin = as_user("ytl-admin")
+    page = signed_in(desktop(), "ytl-admin", "/office/calendar?year=2027")
+    accessible(page)
+    page.get_by_label("日期", exact=True).fill("2027-03-15")
+    page.get_by_role("button", name="保存").click()  # no reason: the field is named and marked
+    assert "名称或原因：此项必填" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("名称或原因").get_attribute("aria-invalid") == "true"
+
+    page.get_by_label("类型").select_option("holiday")
+    page.get_by_label("名称或原因").fill("社区停电检修")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"saved=2027-03-15"))
+    row = page.locator("#calendar-days tr[data-day='2027-03-15']")
+    assert "放假" in row.inner_text() and "社区停电检修" in row.inner_text() and "周一" in row.inner_text()
+    assert {"date": "2027-03-15", "kind": "holiday", "name": "社区停电检修"} in \
+        admin.get("/api/v1/calendar", params={"year": 2027}).json()["days"]
+
+    row.get_by_role("button", name="移除").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("移除原因").fill("检修改期")
+    accessible(page)
+    dialog.get_by_role("button", name="确认移除").click()
+    page.wait_for_load_state()
+    assert page.locator("#calendar-days tr[data-day='2027-03-15']").count() == 0
+    history = [row.inner_text() for row in page.locator("#calendar-changes tbody tr").all()]
+    assert "检修改期" in history[0] and "恢复正常" in history[0] and "ytl-admin" in history[0]
+    assert "社区停电检修" in history[1] and "放假" in history[1]
+    assert not [d for d in admin.get("/api/v1/calendar", params={"year": 2027}).json()["days"]
+                if d["date"] == "2027-03-15"]
+
+
+def an_entry_that_counts(as_user) -> dict:
+    """A deduction through the whole ladder: proposed by the office, verified, published, objected to by
+    the household, upheld by the review group; it counts from then on."""
+    admin, review = as_user("ytl-admin"), as_user("ytl-review-01")
+    proposed = admin.post("/api/v1/ledger", json={
+        "household": "ytl-44-2-01", "rule": "LAW-EBIKE", "reason": "44号楼2单元楼道飞线充电",
+        "evidence_kind": "document", "evidence_ref": "巡查照片 2026-12-01"})
+    assert proposed.status_code == 201, proposed.text
+    entry_id = proposed.json()["id"]
+    assert review.post(f"/api/v1/ledger/{entry_id}/verification", json={"approve": True}).status_code == 200
+    objected = as_user("ytl-44-2-01").post(f"/api/v1/ledger/{entry_id}/objection", json={"reason": "车不是我家的"})
+    assert objected.status_code == 200, objected.text
+    upheld = review.post(f"/api/v1/ledger/{entry_id}/decision", json={"uphold": True, "note": "照片可见车牌"})
+    assert upheld.json()["counts"] is True, upheld.text
+    return upheld.json()
+
+
+def test_the_office_reverses_a_ledger_entry_and_the_audit_log_records_who_did_it(desktop, as_user):
+    entry = an_entry_that_counts(as_user)
+    page = signed_in(desktop(), "ytl-admin", "/office/ledger?household=ytl-44-2-01")
+    row = page.locator(f"tr[data-entry='{entry['id']}']")
+    assert "-10" in row.inner_text() and "异议不成立" in row.inner_text()
+    accessible(page)
+    row.get_by_role("button", name="冲正").click()
+    dialog = page.get_by_role("dialog")
+    assert "-10" in dialog.inner_text()
+    dialog.get_by_role("button", name="取消").click()  # asked first: nothing is sent until confirmed
+    assert page.locator(f"tr[data-reverses='{entry['id']}']").count() == 0
+    row.get_by_role("button", name="冲正").click()
+    dialog.get_by_label("冲正理由").fill("申诉成立：电动车系邻居所有")
+    dialog.get_by_role("button", name="确认冲正").click()
+    page.wait_for_url(re.compile(r"reversal="))
+    reversal = page.locator(f"tr[data-reverses='{entry['id']}']")
+    assert "+10" in reversal.inner_text() and "申诉成立" in reversal.inner_text()
+    assert "已被" in page.locator(f"tr[data-entry='{entry['id']}']").inner_text()
+    listed = as_user("ytl-admin").get("/api/v1/ledger", params={"household": "ytl-44-2-01"}).json()["items"]
+    [reversed_line] = [e for e in listed if e["reverses"] == entry["id"]]
+    assert reversal.get_attribute("data-entry") == reversed_line["id"] and reversed_line["points"] == 10
+
+    page.goto("/office/audit")
+    page.get_by_label("操作", exact=True).fill("points:review")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"action=points"))
+    recorded = page.locator(f"tr[data-target='{entry['id']}']", has_text="reversal")
+    assert "ytl-admin" in recorded.inner_text() and "成功" in recorded.inner_text()
+    accessible(page)
+
+    # district IT reads the same row without the account: a pseudonym and a network
+    ops = signed_in(desktop(), "district-it", "/office/audit?action=points:review")
+    seen = ops.locator(f"tr[data-target='{entry['id']}']", has_text="reversal").inner_text()
+    assert "ytl-admin" not in seen and "社区办公室" in seen
+    assert ops.get_by_label("账号").count() == 0
+
+
 # --- the six-station desk ---------------------------------------------------------------------
 def test_the_noise_dispute_at_building_44_runs_through_the_desk_by_clicks(desktop, as_user):
     leader, office = as_user("ytl-bl-44"), as_user("ytl-admin")

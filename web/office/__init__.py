@@ -17,6 +17,8 @@ OFFICE = ("community_admin", "party_secretary")
 FIGURE_READERS = (*OFFICE, "grid_leader", "street_platform")
 DECIDERS = (*OFFICE, "grid_leader")
 STREET = ("street_platform",)
+LEDGER_READERS = ("review_group", "community_admin")  # the points ledger and its reversals
+AUDIT_READERS = ("community_admin", "district_it")
 GROUPS = {"none": _l("合计"), "community": _l("社区"), "grid": _l("网格"), "handler": _l("处置人"),
           "category": _l("类别")}
 # The KPI cards of 工作台, in order: (label, the figure's key, how it is shown).
@@ -44,6 +46,9 @@ DESK_MENU = (
     ("office.supervision", _l("督办"), DECIDERS),
     ("office.staff", _l("人员绩效"), OFFICE),
     ("office.patrols", _l("巡查覆盖"), (*OFFICE, "grid_leader")),
+    ("records.calendar", _l("工作日历"), OFFICE),
+    ("records.ledger", _l("积分台账"), LEDGER_READERS),
+    ("records.audit", _l("审计日志"), AUDIT_READERS),
     ("office.street_queue", _l("街道待办"), STREET),
     ("desk.cases", _l("六站案件"), DESK),
     ("desk.council", _l("居民议事"), DESK),
@@ -134,12 +139,19 @@ def api_filters(filters: dict) -> dict:
     (the day after, for the end of a range), so the URL stays readable and a link can be sent."""
     converted = dict(filters)
     for name, days_after in DAY_FILTERS.items():
-        try:
-            day = date.fromisoformat(filters.get(name) or "")
-        except ValueError:
-            continue
-        converted[name] = datetime.combine(day + timedelta(days=days_after), time(), SHANGHAI).isoformat()
+        if filters.get(name):
+            converted[name] = midnight_of(filters[name], days_after)
     return converted
+
+
+def midnight_of(day: str, days_after: int = 0) -> str:
+    """A picked day (YYYY-MM-DD) as the Shanghai midnight that starts it (or the one ``days_after`` it);
+    anything else goes as typed, for the gateway to name the field."""
+    try:
+        picked = date.fromisoformat(day)
+    except ValueError:
+        return day
+    return datetime.combine(picked + timedelta(days=days_after), time(), SHANGHAI).isoformat()
 
 
 # --- 导出 -------------------------------------------------------------------------

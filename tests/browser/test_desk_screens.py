@@ -1,6 +1,7 @@
 """The desk screens (1366×768) and the command wall (1920×1080) in headless Chromium, on the real
 platform: the community office's figures, lists, exports and approvals, the six-station desk from
 reception to a performed agreement, the street's queue and figures, district IT, the wall."""
+import csv
 import io
 import re
 from datetime import datetime, timedelta
@@ -125,6 +126,66 @@ def test_the_event_list_keeps_its_filters_in_the_url_and_page_two_is_the_apis_pa
     everything = admin.get("/api/v1/reports", params={"grid": "g02", "category": "sanitation.garbage",
                                                       "per_page": 100}).json()
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [item["id"] for item in everything["items"]]
+
+
+def test_the_event_list_toggles_to_the_plan_where_each_status_has_its_own_shape_and_name(desktop, as_user):
+    admin = as_user("ytl-admin")
+    task = task_of(admin, file_report(as_user("ytl-bl-44"), building="45", description="45号楼平面图测试")["id"])
+    page = signed_in(desktop(), "ytl-admin", "/office/events?kind=tasks&building=45")
+    page.get_by_role("link", name="平面图", exact=True).click()
+    page.wait_for_url(re.compile(r"view=plan"))
+    assert "building=45" in page.url and page.get_by_label("楼栋").input_value() == "45"  # the filters stay
+
+    plan = admin.get("/api/v1/communities/ytl/plan").json()
+    drawn = [b.get_attribute("data-building") for b in page.locator("svg.plan g.building").all()]
+    assert drawn == [f["properties"]["building"] for f in plan["features"]]  # every building of the plan
+    listed = admin.get("/api/v1/tasks", params={"building": "45", "per_page": 200}).json()["items"]
+    markers = page.locator("svg.plan [data-event]")
+    assert {m.get_attribute("data-event") for m in markers.all()} == {t["id"] for t in listed[:12]}
+    assert page.locator("g.building[data-building='45']").get_attribute("data-count") == str(len(listed))
+
+    # each status its own shape, named in the legend; the task's marker has its status's shape
+    keys = page.locator(".legend .marker-key")
+    assert [k.inner_text() for k in keys.all()] == ["待签收", "处理中", "已处置", "返工", "已办结", "已退单", "已上报"]
+    shape_of = "e => e.querySelector('.event').innerHTML"
+    shapes = [k.evaluate(shape_of) for k in keys.all()]
+    assert len(set(shapes)) == len(shapes)
+    marker = page.locator(f"svg.plan [data-event='{task['id']}']")
+    assert marker.evaluate(shape_of) == shapes[["assigned", "accepted", "resolved", "rework", "closed", "returned",
+                                                "escalated"].index(marker.get_attribute("data-kind"))]
+    assert "45号楼" in page.locator("#plan-buildings tr[data-building='45']").inner_text()
+    accessible(page)
+    screenshot(page, "office-events-plan")
+
+    page.get_by_role("link", name="列表", exact=True).click()
+    page.wait_for_url(re.compile(r"building=45"))
+    assert "view=plan" not in page.url and page.locator(f"tr[data-id='{task['id']}']").count() == 1
+
+
+def test_the_task_export_holds_the_rows_of_the_filtered_list(desktop, as_user):
+    admin = as_user("ytl-admin")
+    for n in range(2):
+        task_of(admin, file_report(as_user("ytl-bl-44"), description=f"任务导出 {n}")["id"])
+    page = signed_in(desktop(), "ytl-admin", "/office/events?kind=tasks")
+    page.get_by_label("网格").fill("g02")
+    page.get_by_label("状态").select_option("assigned")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"grid=g02"))
+    listed = admin.get("/api/v1/tasks", params={"grid": "g02", "status": "assigned", "per_page": 200}).json()
+    assert listed["total"] >= 2
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出台账（Excel）").click()
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+    rows = list(workbook["任务台账"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("编号", "案卷编号", "派遣时间", "类别", "状态")
+    assert [r[0] for r in rows[1:]] == [t["id"] for t in listed["items"]]
+    assert {r[4] for r in rows[1:]} == {"待签收"} and {r[7] for r in rows[1:]} == {"g02"}
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出（CSV）").click()
+    lines = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert [line[0] for line in lines[1:]] == [t["id"] for t in listed["items"]]
 
 
 def test_an_extension_approved_in_approvals_changes_the_tasks_deadline_on_its_page(desktop, as_user):

@@ -241,6 +241,7 @@ def test_the_office_adds_a_holiday_to_the_working_calendar_and_removes_it_with_a
     dialog.get_by_role("button", name="确认移除").click()
     page.wait_for_load_state()
     assert page.locator("#calendar-days tr[data-day='2027-03-15']").count() == 0
+    screenshot(page, "office-calendar")
     history = [row.inner_text() for row in page.locator("#calendar-changes tbody tr").all()]
     assert "检修改期" in history[0] and "恢复正常" in history[0] and "ytl-admin" in history[0]
     assert "社区停电检修" in history[1] and "放假" in history[1]
@@ -283,6 +284,7 @@ def test_the_office_reverses_a_ledger_entry_and_the_audit_log_records_who_did_it
     reversal = page.locator(f"tr[data-reverses='{entry['id']}']")
     assert "+10" in reversal.inner_text() and "申诉成立" in reversal.inner_text()
     assert "已被" in page.locator(f"tr[data-entry='{entry['id']}']").inner_text()
+    screenshot(page, "office-ledger")
     listed = as_user("ytl-admin").get("/api/v1/ledger", params={"household": "ytl-44-2-01"}).json()["items"]
     [reversed_line] = [e for e in listed if e["reverses"] == entry["id"]]
     assert reversal.get_attribute("data-entry") == reversed_line["id"] and reversed_line["points"] == 10
@@ -508,6 +510,20 @@ def test_english_on_the_desk_screens(desktop):
     page = signed_in(desktop(), "ytl-admin", "/office?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Dashboard").is_visible()
+
+
+@pytest.mark.parametrize("username, path, heading", [
+    ("ytl-admin", "/office/calendar", "Working calendar"),
+    ("ytl-admin", "/office/ledger", "Points ledger"),
+    ("ytl-admin", "/office/audit", "Audit log"),
+    ("ytl-admin", "/office/events?kind=tasks&view=plan", "Events"),
+])
+def test_english_on_the_office_records_and_the_plan(desktop, username, path, heading):
+    page = signed_in(desktop(), username, f"{path}{'&' if '?' in path else '?'}lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+    assert page.get_by_role("navigation", name="Work menu").is_visible()
+    accessible(page)
 
 
 # --- district IT (last: it stops a service and starts it again) ----------------------------------

@@ -317,6 +317,15 @@ def set_calendar_day(day):
     return jsonify(call("dispatch", "set_calendar_day", g.caller, day, json_body(rpc.CalendarDayChange)))
 
 
+@blueprint.get("/api/v1/calendar/changes")
+@documented(query=rpc.CalendarChangesQuery, returns=views.CalendarChanges)
+@requires("calendar:history")
+def calendar_changes():
+    """The corrections made to the year's days, newest first: each with its reason, who and when."""
+    year = int(query_args(rpc.CalendarChangesQuery)["year"])
+    return jsonify(year=year, items=call("dispatch", "calendar_changes", year))
+
+
 @blueprint.get("/api/v1/figures")
 @documented(query=rpc.FiguresQuery, returns=views.Figures)
 @requires("figures:read")

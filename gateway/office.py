@@ -1,6 +1,6 @@
 """Routes the community office and the street platform work from at their desks: requests waiting
 for approval (审批), the escalated queue with every reason on the way up, the community's plan, and
-the exports (导出) of the filtered report list, the figures and staff performance as CSV or an Excel
+the exports (导出) of the filtered report and task lists, the figures and staff performance as CSV or an Excel
 workbook."""
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
@@ -19,6 +19,10 @@ LEVELS = {"grid": "网格", "community": "社区", "street": "街道"}
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 CHANNELS = {"app": "手机", "web": "网页", "phone": "电话", "patrol": "巡查", "open311": "Open311",
             "mediation": "调解转办"}
+TASK_STATUSES = {"assigned": "待签收", "accepted": "处理中", "resolved": "已处置,待核查", "rework": "返工中",
+                 "closed": "已结案", "returned": "已退回", "escalated": "已上报"}
+CARDS = {"normal": "正常", "yellow": "黄牌", "red": "红牌", "supervised": "督办"}
+HANDLER_KINDS = {"property": "物业", "grid": "网格", "community": "社区", "street": "街道"}
 GROUPS = {"none": "全部", "community": "社区", "grid": "网格", "handler": "处置人", "category": "类别"}
 STAFF_COUNTS = {"on_time": "按期", "overdue": "超期", "rework": "返工", "returns": "退单", "satisfied": "满意",
                 "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
@@ -60,7 +64,21 @@ def export_reports(fmt):
     filters.pop("page", None)
     filters.pop("per_page", None)
     categories = {c["code"]: c["name"]["zh"] for c in call("reporting", "list_categories")}
-    return _send(fmt, Table("事件台账", _report_columns(categories), _all_reports(g.caller, filters)))
+    rows = _sliced("reporting", "export_reports", g.caller, filters)
+    return _send(fmt, Table("事件台账", _report_columns(categories), rows))
+
+
+@blueprint.get("/api/v1/exports/tasks.<fmt>")
+@documented(query=rpc.TaskFilter, **EXPORT_ANSWER)
+@requires("tasks:export")
+def export_tasks(fmt):
+    """The task list with the same filters and order as GET /tasks (paging aside); CSV or xlsx."""
+    filters = _export_filters(rpc.TaskFilter, fmt)
+    filters.pop("page", None)
+    filters.pop("per_page", None)
+    categories = {c["code"]: c["name"]["zh"] for c in call("reporting", "list_categories")}
+    rows = _sliced("dispatch", "export_tasks", g.caller, filters)
+    return _send(fmt, Table("任务台账", _task_columns(categories), rows))
 
 
 @blueprint.get("/api/v1/exports/figures.<fmt>")
@@ -104,16 +122,16 @@ def _send(fmt: str, table: Table) -> Response:
                              "Cache-Control": "private, no-store", "X-Accel-Buffering": "no"})
 
 
-def _all_reports(caller: dict, filters: dict):
-    """Every report the filters select, a slice per call; the first slice is asked for before the
+def _sliced(service: str, method: str, caller: dict, filters: dict):
+    """Every row the filters select, a slice per call; the first slice is asked for before the
     answer starts, so a refusal still comes back as a problem rather than a broken file."""
-    first = call("reporting", "export_reports", caller, filters, None, EXPORT_SLICE)
+    first = call(service, method, caller, filters, None, EXPORT_SLICE)
 
     def slices():
         page = first
         yield from page["items"]
         while page["after"] is not None:
-            page = call("reporting", "export_reports", caller, filters, page["after"], EXPORT_SLICE)
+            page = call(service, method, caller, filters, page["after"], EXPORT_SLICE)
             yield from page["items"]
 
     return slices()
@@ -141,6 +159,32 @@ def _report_columns(categories: dict) -> tuple[Column, ...]:
         Column("评价", lambda r: RATINGS.get(r.get("rating"))),
         Column("结案时间", lambda r: local(r.get("closed_at"))),
         Column("更新时间", lambda r: local(r["updated_at"])),
+    )
+
+
+def _task_columns(categories: dict) -> tuple[Column, ...]:
+    return (
+        Column("编号", lambda t: t["id"]),
+        Column("案卷编号", lambda t: t["report_id"]),
+        Column("派遣时间", lambda t: local(t["created_at"])),
+        Column("类别", lambda t: categories.get(t["category"], t["category"])),
+        Column("状态", lambda t: TASK_STATUSES.get(t["status"], t["status"])),
+        Column("层级", lambda t: LEVELS.get(t["level"], t["level"])),
+        Column("督办", lambda t: CARDS.get(t["supervision"], t["supervision"])),
+        Column("网格", _place("grid")),
+        Column("楼栋", _place("building")),
+        Column("单元", _place("unit")),
+        Column("地址", _place("address")),
+        Column("描述", lambda t: t["description"]),
+        Column("紧急", lambda t: t["urgent"]),
+        Column("处置方", lambda t: HANDLER_KINDS.get(t["handler"]["kind"], t["handler"]["kind"])),
+        Column("处置人", lambda t: t["handler"]["name"]),
+        Column("办结期限", lambda t: local(t["deadline_at"])),
+        Column("签收时间", lambda t: local(t.get("accepted_at"))),
+        Column("处置时间", lambda t: local(t.get("resolved_at"))),
+        Column("缓办", lambda t: t["deferred"]),
+        Column("延期次数", lambda t: t["extension_count"]),
+        Column("返工次数", lambda t: t["rework_count"]),
     )
 
 

@@ -64,8 +64,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notifications:own": SIGNED_IN,  # each account its own messages (消息)
     "calendar:read": STAFF,
     "calendar:edit": OFFICE,
+    "calendar:history": OFFICE,  # who corrected which day, when and why: those who may correct it
     "figures:read": OFFICE | {"grid_leader", "street_platform"},  # the street: its communities' figures
     "reports:export": OFFICE | {"grid_leader"},  # 导出: the report list as CSV or a workbook
+    "tasks:export": OFFICE | {"grid_leader"},  # 导出: the task list as CSV or a workbook
     "points:own": frozenset({"resident"}),
     "points:review": REVIEW | {"community_admin"},
     "points:propose": REVIEW | GRID_STAFF | {"community_admin"},

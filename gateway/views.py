@@ -534,6 +534,19 @@ class Calendar(View):
     days = fields.List(fields.Nested(CalendarDay), required=True)
 
 
+class CalendarChange(View):
+    date = fields.String(required=True, metadata={"example": "2026-10-08"})
+    kind = fields.String(required=True, metadata={"description": "holiday, workday, or normal (removed)"})
+    reason = fields.String(required=True)
+    by = fields.String(required=True, metadata={"description": "the account that made the change"})
+    at = _moment()
+
+
+class CalendarChanges(View):
+    year = fields.Integer(required=True)
+    items = fields.List(fields.Nested(CalendarChange), required=True)
+
+
 class FigureRow(View):
     key = _text(metadata={"description": "the community, grid, handler or category (absent without group_by)"})
     found = fields.Integer(required=True)
@@ -599,6 +612,7 @@ class LedgerEntry(View):
     proposed_at = _moment()
     needs_verification = fields.Boolean(allow_none=True)
     reverses = _text()
+    reversed_by = _text(metadata={"description": "in the ledger's list: the live entry that reverses this one"})
     state = fields.String(required=True)
     state_name = fields.Nested(Names, required=True)
     verified_by = _text()

@@ -192,6 +192,20 @@ class CalendarDay(Base):
     name: Mapped[str] = mapped_column(String(64))
 
 
+class CalendarChange(Base):
+    """Who changed which day of the calendar to what, when, and why: the calendar decides every deadline,
+    so each correction the office makes is kept with its reason, a removal's too."""
+
+    __tablename__ = "calendar_changes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day = mapped_column(Date, nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # holiday | workday | normal (back to the weekly pattern)
+    reason: Mapped[str] = mapped_column(String(64))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at = mapped_column(UTCDateTime(), nullable=False)
+
+
 class CalendarRevision(Base):
     """One row, moved on with every change to the calendar days: a process reads the calendar again only
     when this has moved since it last did (it changes a few times a year; every report needs it)."""

@@ -69,11 +69,19 @@ class DispatchService:
 
     @command
     def set_calendar_day(self, caller, day, change):
-        return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change)
+        return service_layer.set_calendar_day(self.db.unit_of_work(), caller, day, change, self.clock.now())
+
+    @query
+    def calendar_changes(self, year):
+        return service_layer.calendar_changes(self.db.unit_of_work(), year)
 
     @query
     def list_tasks(self, caller, filters):
         return service_layer.list_tasks(self.db.unit_of_work(), caller, filters)
+
+    @query
+    def export_tasks(self, caller, filters, after, limit):
+        return service_layer.export_tasks(self.db.unit_of_work(), caller, filters, after, limit)
 
     @query
     def get_task(self, caller, task_id):

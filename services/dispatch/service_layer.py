@@ -10,13 +10,14 @@ import uuid
 from datetime import date, datetime
 from functools import partial
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from services.dispatch import domain, supervision
 from services.dispatch.calendar import TimeLimit, WorkCalendar
 from services.dispatch.domain import Candidate, TaskStatus
 from services.dispatch.models import (
     Building,
+    CalendarChange,
     CalendarDay,
     CalendarRevision,
     CategoryPolicy,
@@ -39,6 +40,7 @@ from shared.contracts.roles import GRID_STAFF, OFFICE
 from shared.contracts.streets import is_street_code
 from shared.contracts.validation import load
 from shared.rules import apply_rule
+from shared.times import shown_local
 
 log = logging.getLogger(__name__)
 # A broken rule of the domain is a conflict with the state of the task.
@@ -88,24 +90,39 @@ def import_calendar(uow, days: list[dict]) -> int:
     return len(days)
 
 
-def set_calendar_day(uow, caller: dict, day: str, data: dict) -> dict:
-    """The community office corrects one day: holiday, workday, or normal (back to the weekly pattern)."""
+def set_calendar_day(uow, caller: dict, day: str, data: dict, now: datetime) -> dict:
+    """The community office corrects one day: holiday, workday, or normal (back to the weekly pattern),
+    with the day's name or the reason, which is kept with who changed it and when."""
     caller = load(rpc.Caller, caller)
     data = load(rpc.CalendarDayChange, data)
     try:
         moment = date.fromisoformat(day)
     except ValueError:
         raise InvalidInput.one("date", "invalid_value") from None
+    name = data["name"].strip()
     with uow:
         existing = uow.session.get(CalendarDay, moment)
         if data["kind"] == "normal":
             if existing is not None:
                 uow.session.delete(existing)
         else:
-            uow.session.merge(CalendarDay(day=moment, kind=data["kind"], name=data["name"] or ""))
+            uow.session.merge(CalendarDay(day=moment, kind=data["kind"], name=name))
+        uow.session.add(CalendarChange(id=str(uuid.uuid4()), day=moment, kind=data["kind"], reason=name,
+                                       changed_by=caller["account_id"], changed_at=now))
         _calendar_changed(uow)
         uow.commit()
-    return {"date": day, **data}
+    return {"date": day, "kind": data["kind"], "name": name}
+
+
+def calendar_changes(uow, year: int) -> list[dict]:
+    """The corrections made to the year's days, newest first."""
+    with uow:
+        rows = uow.session.scalars(
+            select(CalendarChange).where(CalendarChange.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(CalendarChange.changed_at.desc(), CalendarChange.id)
+        ).all()
+        return [{"date": row.day.isoformat(), "kind": row.kind, "reason": row.reason, "by": row.changed_by,
+                 "at": shown_local(row.changed_at)} for row in rows]
 
 
 def list_calendar(uow, year: int) -> list[dict]:
@@ -489,11 +506,53 @@ TASK_ORDER = {"deadline": (Task.deadline_at, Task.id), "-deadline": (Task.deadli
               "-created": (Task.created_at.desc(), Task.id)}
 
 
+# The column each order runs on first (and whether downwards); the id breaks ties, upwards, in every order.
+TASK_KEYS = {"deadline": (Task.deadline_at, False), "-deadline": (Task.deadline_at, True),
+             "-created": (Task.created_at, True)}
+
+
 def list_tasks(uow, caller: dict, filters: dict) -> dict:
     """One page of the tasks the caller may see, with the total, and how many of them are in each
     status whatever the ``status`` filter says (the phone's tab badges)."""
     caller = load(rpc.Caller, caller)
     filters = load(rpc.TaskFilter, filters)
+    conditions = _task_conditions(caller, filters)
+    in_status = [Task.status.in_(filters["status"])] if filters["status"] else []
+    page, per_page = filters["page"], filters["per_page"]
+    with uow:
+        counts = dict(uow.session.execute(
+            select(Task.status, func.count()).where(*conditions).group_by(Task.status)).all())
+        total = sum(n for status, n in counts.items() if not filters["status"] or status in filters["status"])
+        rows = uow.session.scalars(
+            select(Task).where(*conditions, *in_status).order_by(*TASK_ORDER[filters["sort"]])
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return {"items": task_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total,
+                "counts": {status: counts.get(status, 0) for status in rpc.TASK_STATUSES}}
+
+
+def export_tasks(uow, caller: dict, filters: dict, after: list | None, limit: int) -> dict:
+    """The filtered task list in the list's own order, one slice at a time for an export (导出): ``after``
+    is the last slice's cursor (its order's value and id), so each slice is one query however far it has got."""
+    caller = load(rpc.Caller, caller)
+    filters = load(rpc.TaskFilter, filters)
+    conditions = _task_conditions(caller, filters)
+    if filters["status"]:
+        conditions.append(Task.status.in_(filters["status"]))
+    column, downwards = TASK_KEYS[filters["sort"]]
+    if after:
+        value, task_id = datetime.fromisoformat(after[0]), after[1]
+        conditions.append(or_(column < value if downwards else column > value,
+                              and_(column == value, Task.id > task_id)))
+    with uow:
+        rows = uow.session.scalars(
+            select(Task).where(*conditions).order_by(*TASK_ORDER[filters["sort"]]).limit(limit)).all()
+        cursor = [getattr(rows[-1], column.key).isoformat(), rows[-1].id] if len(rows) == limit else None
+        return {"items": task_view.dump(rows, many=True), "after": cursor}
+
+
+def _task_conditions(caller: dict, filters: dict) -> list:
+    """A task list's conditions: what the caller may see, then every filter but ``status``."""
     conditions = [_scope(caller)]
     for name in ("category", "grid", "building", "level", "report_id"):
         if filters[name]:
@@ -508,18 +567,7 @@ def list_tasks(uow, caller: dict, filters: dict) -> dict:
         conditions.append(Task.created_at >= filters["created_from"])
     if filters["created_to"]:
         conditions.append(Task.created_at < filters["created_to"])
-    in_status = [Task.status.in_(filters["status"])] if filters["status"] else []
-    page, per_page = filters["page"], filters["per_page"]
-    with uow:
-        counts = dict(uow.session.execute(
-            select(Task.status, func.count()).where(*conditions).group_by(Task.status)).all())
-        total = sum(n for status, n in counts.items() if not filters["status"] or status in filters["status"])
-        rows = uow.session.scalars(
-            select(Task).where(*conditions, *in_status).order_by(*TASK_ORDER[filters["sort"]])
-            .offset((page - 1) * per_page).limit(per_page)
-        ).all()
-        return {"items": task_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total,
-                "counts": {status: counts.get(status, 0) for status in rpc.TASK_STATUSES}}
+    return conditions
 
 
 def public_organisation(uow, community: str) -> dict:

@@ -150,8 +150,12 @@ def ledger(uow, caller: dict, filters: dict, now: datetime) -> dict:
             select(LedgerEntry).where(*conditions)
             .order_by(LedgerEntry.proposed_at.desc(), LedgerEntry.id).offset((page - 1) * per_page).limit(per_page)
         ).all()
-        return {"items": [_entry_out(entry, now) for entry in entries], "page": page, "per_page": per_page,
-                "total": total}
+        # Which of them a live reversal corrects already (an entry is reversed once): one query for the page.
+        reversed_by = dict(uow.session.execute(select(LedgerEntry.reverses, LedgerEntry.id).where(
+            LedgerEntry.reverses.in_([entry.id for entry in entries]),
+            LedgerEntry.state.notin_([state.value for state in domain.DEAD]))).all())
+        return {"items": [{**_entry_out(entry, now), "reversed_by": reversed_by.get(entry.id)} for entry in entries],
+                "page": page, "per_page": per_page, "total": total}
 
 
 # --- the ledger: propose, verify, publish, object, decide ------------------------

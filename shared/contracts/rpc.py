@@ -12,6 +12,8 @@ from shared.contracts import reasons
 from shared.contracts.roles import STATIONS
 from shared.contracts.scoring import RuleImport
 from shared.contracts.validation import (
+    EARLIEST,
+    LATEST,
     MAX_NOTE,
     MAX_PHOTOS,
     MAX_TEXT,
@@ -331,8 +333,16 @@ class NotificationsRead(Request):
 
 
 class CalendarDayChange(Request):
+    """A day made a holiday or a make-up working day (调休), or back to the weekly pattern (normal);
+    ``name`` is the day's name (国庆节) or why it changes, kept with the change either way."""
+
     kind = fields.String(required=True, validate=validate.OneOf(("holiday", "workday", "normal")))
-    name = text(64, load_default=None, allow_none=True)
+    name = fields.String(required=True, validate=[validate.Regexp(r"\s*\S", error="required"),
+                                                  validate.Length(max=64)])
+
+
+class CalendarChangesQuery(Request):
+    year = fields.Integer(required=True, validate=validate.Range(min=EARLIEST.year, max=LATEST.year))
 
 
 class FiguresQuery(Request):

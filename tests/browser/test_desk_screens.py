@@ -1,6 +1,7 @@
 """The desk screens (1366×768) and the command wall (1920×1080) in headless Chromium, on the real
 platform: the community office's figures, lists, exports and approvals, the six-station desk from
 reception to a performed agreement, the street's queue and figures, district IT, the wall."""
+import csv
 import io
 import re
 from datetime import datetime, timedelta
@@ -130,6 +131,66 @@ def test_the_event_list_keeps_its_filters_in_the_url_and_page_two_is_the_apis_pa
     assert rows[0][0] == "编号" and [r[0] for r in rows[1:]] == [item["id"] for item in everything["items"]]
 
 
+def test_the_event_list_toggles_to_the_plan_where_each_status_has_its_own_shape_and_name(desktop, as_user):
+    admin = as_user("ytl-admin")
+    task = task_of(admin, file_report(as_user("ytl-bl-44"), building="45", description="45号楼平面图测试")["id"])
+    page = signed_in(desktop(), "ytl-admin", "/office/events?kind=tasks&building=45")
+    page.get_by_role("link", name="平面图", exact=True).click()
+    page.wait_for_url(re.compile(r"view=plan"))
+    assert "building=45" in page.url and page.get_by_label("楼栋").input_value() == "45"  # the filters stay
+
+    plan = admin.get("/api/v1/communities/ytl/plan").json()
+    drawn = [b.get_attribute("data-building") for b in page.locator("svg.plan g.building").all()]
+    assert drawn == [f["properties"]["building"] for f in plan["features"]]  # every building of the plan
+    listed = admin.get("/api/v1/tasks", params={"building": "45", "per_page": 200}).json()["items"]
+    markers = page.locator("svg.plan [data-event]")
+    assert {m.get_attribute("data-event") for m in markers.all()} == {t["id"] for t in listed[:12]}
+    assert page.locator("g.building[data-building='45']").get_attribute("data-count") == str(len(listed))
+
+    # each status its own shape, named in the legend; the task's marker has its status's shape
+    keys = page.locator(".legend .marker-key")
+    assert [k.inner_text() for k in keys.all()] == ["待签收", "处理中", "已处置", "返工", "已办结", "已退单", "已上报"]
+    shape_of = "e => e.querySelector('.event').innerHTML"
+    shapes = [k.evaluate(shape_of) for k in keys.all()]
+    assert len(set(shapes)) == len(shapes)
+    marker = page.locator(f"svg.plan [data-event='{task['id']}']")
+    assert marker.evaluate(shape_of) == shapes[["assigned", "accepted", "resolved", "rework", "closed", "returned",
+                                                "escalated"].index(marker.get_attribute("data-kind"))]
+    assert "45号楼" in page.locator("#plan-buildings tr[data-building='45']").inner_text()
+    accessible(page)
+    screenshot(page, "office-events-plan")
+
+    page.get_by_role("link", name="列表", exact=True).click()
+    page.wait_for_url(re.compile(r"building=45"))
+    assert "view=plan" not in page.url and page.locator(f"tr[data-id='{task['id']}']").count() == 1
+
+
+def test_the_task_export_holds_the_rows_of_the_filtered_list(desktop, as_user):
+    admin = as_user("ytl-admin")
+    for n in range(2):
+        task_of(admin, file_report(as_user("ytl-bl-44"), description=f"任务导出 {n}")["id"])
+    page = signed_in(desktop(), "ytl-admin", "/office/events?kind=tasks")
+    page.get_by_label("网格").fill("g02")
+    page.get_by_label("状态").select_option("assigned")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"grid=g02"))
+    listed = admin.get("/api/v1/tasks", params={"grid": "g02", "status": "assigned", "per_page": 200}).json()
+    assert listed["total"] >= 2
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出台账（Excel）").click()
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+    rows = list(workbook["任务台账"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("编号", "案卷编号", "派遣时间", "类别", "状态")
+    assert [r[0] for r in rows[1:]] == [t["id"] for t in listed["items"]]
+    assert {r[4] for r in rows[1:]} == {"待签收"} and {r[7] for r in rows[1:]} == {"g02"}
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出（CSV）").click()
+    lines = list(csv.reader(io.StringIO(Path(download.value.path()).read_bytes().decode("utf-8-sig"))))
+    assert [line[0] for line in lines[1:]] == [t["id"] for t in listed["items"]]
+
+
 def test_an_extension_approved_in_approvals_changes_the_tasks_deadline_on_its_page(desktop, as_user):
     admin = as_user("ytl-admin")
     task = task_of(admin, file_report(as_user("ytl-bl-44"), description="审批测试")["id"])
@@ -156,6 +217,94 @@ def test_supervision_lists_red_before_yellow(desktop, as_user, platform):
     cards = [row.get_attribute("data-card") for row in page.locator("tr[data-card]").all()]
     assert cards == sorted(cards, key=lambda c: 0 if c in ("red", "supervised") else 1)
     accessible(page)
+
+
+def test_the_office_adds_a_holiday_to_the_working_calendar_and_removes_it_with_a_reason(desktop, as_user):
+    admin = as_user("ytl-admin")
+    page = signed_in(desktop(), "ytl-admin", "/office/calendar?year=2027")
+    accessible(page)
+    page.get_by_label("日期", exact=True).fill("2027-03-15")
+    page.get_by_role("button", name="保存").click()  # no reason: the field is named and marked
+    assert "名称或原因：此项必填" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("名称或原因").get_attribute("aria-invalid") == "true"
+
+    page.get_by_label("类型").select_option("holiday")
+    page.get_by_label("名称或原因").fill("社区停电检修")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(re.compile(r"saved=2027-03-15"))
+    row = page.locator("#calendar-days tr[data-day='2027-03-15']")
+    assert "放假" in row.inner_text() and "社区停电检修" in row.inner_text() and "周一" in row.inner_text()
+    assert {"date": "2027-03-15", "kind": "holiday", "name": "社区停电检修"} in \
+        admin.get("/api/v1/calendar", params={"year": 2027}).json()["days"]
+
+    row.get_by_role("button", name="移除").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("移除原因").fill("检修改期")
+    accessible(page)
+    dialog.get_by_role("button", name="确认移除").click()
+    page.wait_for_load_state()
+    assert page.locator("#calendar-days tr[data-day='2027-03-15']").count() == 0
+    screenshot(page, "office-calendar")
+    history = [row.inner_text() for row in page.locator("#calendar-changes tbody tr").all()]
+    assert "检修改期" in history[0] and "恢复正常" in history[0] and "ytl-admin" in history[0]
+    assert "社区停电检修" in history[1] and "放假" in history[1]
+    assert not [d for d in admin.get("/api/v1/calendar", params={"year": 2027}).json()["days"]
+                if d["date"] == "2027-03-15"]
+
+
+def an_entry_that_counts(as_user) -> dict:
+    """A deduction through the whole ladder: proposed by the office, verified, published, objected to by
+    the household, upheld by the review group; it counts from then on."""
+    admin, review = as_user("ytl-admin"), as_user("ytl-review-01")
+    proposed = admin.post("/api/v1/ledger", json={
+        "household": "ytl-44-2-01", "rule": "LAW-EBIKE", "reason": "44号楼2单元楼道飞线充电",
+        "evidence_kind": "document", "evidence_ref": "巡查照片 2026-12-01"})
+    assert proposed.status_code == 201, proposed.text
+    entry_id = proposed.json()["id"]
+    assert review.post(f"/api/v1/ledger/{entry_id}/verification", json={"approve": True}).status_code == 200
+    objected = as_user("ytl-44-2-01").post(f"/api/v1/ledger/{entry_id}/objection", json={"reason": "车不是我家的"})
+    assert objected.status_code == 200, objected.text
+    upheld = review.post(f"/api/v1/ledger/{entry_id}/decision", json={"uphold": True, "note": "照片可见车牌"})
+    assert upheld.json()["counts"] is True, upheld.text
+    return upheld.json()
+
+
+def test_the_office_reverses_a_ledger_entry_and_the_audit_log_records_who_did_it(desktop, as_user):
+    entry = an_entry_that_counts(as_user)
+    page = signed_in(desktop(), "ytl-admin", "/office/ledger?household=ytl-44-2-01")
+    row = page.locator(f"tr[data-entry='{entry['id']}']")
+    assert "-10" in row.inner_text() and "异议不成立" in row.inner_text()
+    accessible(page)
+    row.get_by_role("button", name="冲正").click()
+    dialog = page.get_by_role("dialog")
+    assert "-10" in dialog.inner_text()
+    dialog.get_by_role("button", name="取消").click()  # asked first: nothing is sent until confirmed
+    assert page.locator(f"tr[data-reverses='{entry['id']}']").count() == 0
+    row.get_by_role("button", name="冲正").click()
+    dialog.get_by_label("冲正理由").fill("申诉成立：电动车系邻居所有")
+    dialog.get_by_role("button", name="确认冲正").click()
+    page.wait_for_url(re.compile(r"reversal="))
+    reversal = page.locator(f"tr[data-reverses='{entry['id']}']")
+    assert "+10" in reversal.inner_text() and "申诉成立" in reversal.inner_text()
+    assert "已被" in page.locator(f"tr[data-entry='{entry['id']}']").inner_text()
+    screenshot(page, "office-ledger")
+    listed = as_user("ytl-admin").get("/api/v1/ledger", params={"household": "ytl-44-2-01"}).json()["items"]
+    [reversed_line] = [e for e in listed if e["reverses"] == entry["id"]]
+    assert reversal.get_attribute("data-entry") == reversed_line["id"] and reversed_line["points"] == 10
+
+    page.goto("/office/audit")
+    page.get_by_label("操作", exact=True).fill("points:review")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"action=points"))
+    recorded = page.locator(f"tr[data-target='{entry['id']}']", has_text="reversal")
+    assert "ytl-admin" in recorded.inner_text() and "成功" in recorded.inner_text()
+    accessible(page)
+
+    # district IT reads the same row without the account: a pseudonym and a network
+    ops = signed_in(desktop(), "district-it", "/office/audit?action=points:review")
+    seen = ops.locator(f"tr[data-target='{entry['id']}']", has_text="reversal").inner_text()
+    assert "ytl-admin" not in seen and "社区办公室" in seen
+    assert ops.get_by_label("账号").count() == 0
 
 
 # --- the six-station desk ---------------------------------------------------------------------
@@ -459,20 +608,16 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
     assert not [n for n in names if n in text] and not [p for p in phones if p in text]
 
     # The plan's open events: each state its own shape, shown in the legend beside its words.
-    legend = page.evaluate("""() => [...document.querySelectorAll('.legend li')].map(
-        li => [li.dataset.kind, li.querySelector('use').getAttribute('href'), li.textContent.trim()])""")
-    assert [words for _kind, _href, words in legend] == ["新上报", "处理中", "黄牌", "红牌"]
-    shapes = page.evaluate("""hrefs => hrefs.map(href => {
-        const shape = document.querySelector(href);
-        return [shape.tagName, ...['d', 'r', 'width'].map(name => shape.getAttribute(name))].join(' ');
-    })""", [href for _kind, href, _words in legend])
-    assert len(set(shapes)) == 4, shapes
-    marked = {kind: href for kind, href, _words in legend}
-    points = page.evaluate("""() => [...document.querySelectorAll('.plan use.event')].map(
-        point => [point.dataset.kind, point.getAttribute('href')])""")
-    assert points and all(marked[kind] == href for kind, href in points)
+    legend = page.evaluate("""() => [...document.querySelectorAll('.legend .marker-key')].map(
+        key => [key.dataset.kind, key.querySelector('g.event').innerHTML, key.textContent.trim()])""")
+    assert [words for _kind, _shape, words in legend] == ["新上报", "处理中", "黄牌", "红牌"]
+    assert len({shape for _kind, shape, _words in legend}) == 4, legend
+    marked = {kind: shape for kind, shape, _words in legend}
+    points = page.evaluate("""() => [...document.querySelectorAll('.plan g[data-kind]')].map(
+        point => [point.dataset.kind, point.querySelector('g.event').innerHTML])""")
+    assert points and all(marked[kind] == shape for kind, shape in points)
 
-    before = int(page.locator("g[data-building='52']").get_attribute("data-open"))
+    before = int(page.locator("g[data-building='52']").get_attribute("data-count"))
     updated = page.locator("#stage .updated time").inner_text()
     drawn = page.evaluate(
         f"() => [...document.querySelectorAll('{CHART_BOXES}')].map(box => echarts.getInstanceByDom(box).id)")
@@ -480,7 +625,7 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
     wait_until(lambda: any(t["location"]["building"] == "52" for t in office.get(
         "/api/v1/tasks", params={"building": "52"}).json()["items"]), what="the new task")
     page.clock.fast_forward(61_000)
-    page.wait_for_function(f"() => Number(document.querySelector(\"g[data-building='52']\").dataset.open) > {before}")
+    page.wait_for_function(f"() => Number(document.querySelector(\"g[data-building='52']\").dataset.count) > {before}")
     assert re.fullmatch(r"\d\d:\d\d:\d\d", page.locator("#stage .updated time").inner_text()) \
         and page.locator("#stage .updated time").inner_text() != updated
     # The refreshed stage has its charts again, and the ones drawn on the stage it replaced are gone.
@@ -532,6 +677,20 @@ def test_english_on_the_desk_screens(desktop):
     page = signed_in(desktop(), "ytl-admin", "/office?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Dashboard").is_visible()
+
+
+@pytest.mark.parametrize("username, path, heading", [
+    ("ytl-admin", "/office/calendar", "Working calendar"),
+    ("ytl-admin", "/office/ledger", "Points ledger"),
+    ("ytl-admin", "/office/audit", "Audit log"),
+    ("ytl-admin", "/office/events?kind=tasks&view=plan", "Events"),
+])
+def test_english_on_the_office_records_and_the_plan(desktop, username, path, heading):
+    page = signed_in(desktop(), username, f"{path}{'&' if '?' in path else '?'}lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+    assert page.get_by_role("navigation", name="Work menu").is_visible()
+    accessible(page)
 
 
 # --- district IT (last: it stops a service and starts it again) ----------------------------------

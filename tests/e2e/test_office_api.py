@@ -23,9 +23,19 @@ def test_the_calendar_carries_the_national_holidays_and_the_office_can_correct_a
     changed = admin.put("/api/v1/calendar/days/2026-12-31", json={"kind": "holiday", "name": "社区停电检修"})
     assert changed.status_code == 200, changed.text
     assert any(d["date"] == "2026-12-31" for d in admin.get("/api/v1/calendar?year=2026").json()["days"])
-    assert as_user("wuli").put("/api/v1/calendar/days/2026-12-30", json={"kind": "holiday"}).status_code == 403
-    bad = admin.put("/api/v1/calendar/days/2026-13-40", json={"kind": "holiday"})
+    assert as_user("wuli").put("/api/v1/calendar/days/2026-12-30", json={"kind": "holiday", "name": "停电"}
+                               ).status_code == 403
+    bad = admin.put("/api/v1/calendar/days/2026-13-40", json={"kind": "holiday", "name": "停电"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "date"
+    unexplained = admin.put("/api/v1/calendar/days/2026-12-30", json={"kind": "normal"})
+    assert unexplained.status_code == 422 and unexplained.json()["errors"][0]["field"] == "name"
+
+    # each correction is kept with its reason, who made it and when; removing the day too
+    assert admin.put("/api/v1/calendar/days/2026-12-31", json={"kind": "normal", "name": "检修改期"}).status_code == 200
+    changes = admin.get("/api/v1/calendar/changes?year=2026").json()["items"]
+    assert [(c["date"], c["kind"], c["reason"], c["by"]) for c in changes[:2]] == [
+        ("2026-12-31", "normal", "检修改期", "ytl-admin"), ("2026-12-31", "holiday", "社区停电检修", "ytl-admin")]
+    assert as_user("wuli").get("/api/v1/calendar/changes?year=2026").status_code == 403
 
 
 def test_an_extension_is_asked_by_the_handler_and_decided_by_the_office(as_user, as_handler):

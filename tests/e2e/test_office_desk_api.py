@@ -123,6 +123,32 @@ def test_the_filtered_report_list_exports_as_csv_and_as_a_workbook_with_the_apis
     assert as_user("wuli").get("/api/v1/exports/reports.csv").status_code == 403
 
 
+def test_the_filtered_task_list_exports_in_the_lists_order_with_the_apis_rows(as_user):
+    reporter, admin = as_user("ytl-bl-44"), as_user("ytl-admin")
+    for n in range(3):
+        task_of(admin, file_report(reporter, description=f"任务导出测试 {n}")["id"])
+    query = {"grid": "g02", "status": "assigned,accepted", "sort": "-created"}
+    listed = admin.get("/api/v1/tasks", params={**query, "per_page": 200}).json()
+    assert listed["total"] >= 3
+
+    answer = admin.get("/api/v1/exports/tasks.csv", params=query)
+    assert answer.status_code == 200, answer.text
+    assert "filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%8F%B0%E8%B4%A6.csv" in answer.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["编号", "案卷编号", "派遣时间", "类别", "状态"]
+    assert [r[0] for r in rows[1:]] == [t["id"] for t in listed["items"]]
+    first = listed["items"][0]
+    assert rows[1][15] == datetime.fromisoformat(first["deadline_at"]).strftime("%Y-%m-%d %H:%M:%S")
+
+    workbook = admin.get("/api/v1/exports/tasks.xlsx", params=query)
+    assert workbook.status_code == 200, workbook.text
+    cells = list(load_workbook(io.BytesIO(workbook.content), read_only=True)["任务台账"].iter_rows(values_only=True))
+    assert [c[0] for c in cells[1:]] == [t["id"] for t in listed["items"]]
+
+    assert admin.get("/api/v1/exports/tasks.csv", params={"card": "blue"}).json()["errors"][0]["field"] == "card"
+    assert as_user("wuli").get("/api/v1/exports/tasks.csv").status_code == 403
+
+
 def test_figures_and_staff_performance_export_with_chinese_headers(as_user):
     admin = as_user("ytl-admin")
     report = file_report(as_user("ytl-bl-44"))

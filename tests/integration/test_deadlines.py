@@ -11,6 +11,7 @@ from deploy.demo.load import DEMO_FILE, calendar_days, organisation
 from services.dispatch import figures, service_layer
 from services.dispatch.models import Base, ReportFacts, Task, inbox, outbox
 from services.dispatch.supervision import SupervisionPolicy
+from shared.contracts.errors import InvalidInput
 from shared.db import create_db_engine, session_factory
 from shared.envelope import Event
 from shared.times import SHANGHAI, as_utc
@@ -121,11 +122,30 @@ def test_the_supervision_policy_handed_in_is_the_one_that_plans(dispatch):
 def test_a_day_the_office_corrects_counts_for_the_next_report_though_the_calendar_was_cached(dispatch):
     assert dispatch.task(dispatch.report(FILED)).deadline_at == DEADLINE  # the calendar is now cached
     office = {"account_id": "ytl-admin", "role": "community_admin", "name": "办公室", "community": "ytl"}
-    service_layer.set_calendar_day(dispatch.uow(), office, "2026-10-08", {"kind": "holiday", "name": "停电"})
+    service_layer.set_calendar_day(dispatch.uow(), office, "2026-10-08", {"kind": "holiday", "name": "停电"},
+                                   FILED - timedelta(days=1))
     # Thursday 8 October is off now: the 2.5 h left run on Friday the 9th instead.
     assert dispatch.task(dispatch.report(FILED)).deadline_at == shanghai(2026, 10, 9, 11, 0)
-    service_layer.set_calendar_day(dispatch.uow(), office, "2026-10-08", {"kind": "normal"})
+    service_layer.set_calendar_day(dispatch.uow(), office, "2026-10-08", {"kind": "normal", "name": "已恢复供电"},
+                                   FILED)
     assert dispatch.task(dispatch.report(FILED)).deadline_at == DEADLINE
+
+
+def test_every_correction_of_the_calendar_is_kept_with_its_reason_who_and_when(dispatch):
+    office = {"account_id": "ytl-admin", "role": "community_admin", "name": "办公室", "community": "ytl"}
+    service_layer.set_calendar_day(dispatch.uow(), office, "2026-12-31", {"kind": "holiday", "name": " 检修停电 "},
+                                   FILED)
+    service_layer.set_calendar_day(dispatch.uow(), office, "2026-12-31", {"kind": "normal", "name": "检修改期"},
+                                   FILED + timedelta(hours=1))
+    assert [d for d in service_layer.list_calendar(dispatch.uow(), 2026) if d["date"] == "2026-12-31"] == []
+    changes = service_layer.calendar_changes(dispatch.uow(), 2026)
+    assert [(c["date"], c["kind"], c["reason"], c["by"]) for c in changes] == [
+        ("2026-12-31", "normal", "检修改期", "ytl-admin"), ("2026-12-31", "holiday", "检修停电", "ytl-admin")]
+    assert datetime.fromisoformat(changes[0]["at"]) == FILED + timedelta(hours=1)
+    assert service_layer.calendar_changes(dispatch.uow(), 2027) == []
+    with pytest.raises(InvalidInput) as refused:
+        service_layer.set_calendar_day(dispatch.uow(), office, "2026-12-30", {"kind": "holiday", "name": "  "}, FILED)
+    assert refused.value.errors[0]["field"] == "name"
 
 
 def test_a_make_up_saturday_is_a_working_day(dispatch):

@@ -1,14 +1,15 @@
 """What the office and the street read, against their own databases (SQLite, and PostgreSQL where it
-runs): the street's figures over its communities only, and an export read in keyset slices that
-gives every report of the filtered list exactly once, in the list's order."""
+runs): the street's figures over its communities only, and exports read in keyset slices that
+give every report, and every task, of the filtered list exactly once, in the list's order."""
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from services.dispatch import figures
+from services.dispatch import service_layer as dispatch_layer
 from services.dispatch.models import Base as DispatchBase
-from services.dispatch.models import Community, ReportFacts
+from services.dispatch.models import Community, ReportFacts, Task
 from services.dispatch.models import inbox as dispatch_inbox
 from services.dispatch.models import outbox as dispatch_outbox
 from services.reporting import service_layer
@@ -94,4 +95,40 @@ def test_an_export_reads_the_filtered_list_in_slices_each_report_once_in_the_lis
             break
     assert exported == [item["id"] for item in listed["items"]]
     assert len(exported) == listed["total"] > 7 and slices > 1
+    engine.dispose()
+
+
+@pytest.mark.parametrize("sort", ["deadline", "-deadline", "-created"])
+def test_a_task_export_reads_the_filtered_list_in_slices_each_task_once_in_the_lists_order(database_url, sort):
+    engine = create_db_engine(database_url)
+    DispatchBase.metadata.create_all(engine)
+    sessions = session_factory(engine)
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    with sessions() as session:
+        for n in range(45):
+            created = start + timedelta(minutes=n // 3)  # three tasks share each moment: the id breaks ties
+            deadline = start + timedelta(hours=(n * 7) % 5)  # deadlines out of creation order, shared too
+            session.add(Task(id=str(uuid.uuid4()), cause_event_id=str(uuid.uuid4()), report_id=f"r-{n}", sequence=1,
+                             community="ytl" if n % 10 else "jqs", category="sanitation.garbage",
+                             grid="g02" if n % 2 else "g01", building="44", description=f"第{n}条", photos=[],
+                             level="grid", handler_kind="grid", staff_code="ytl-gw-02", handler_name="网格员",
+                             status="closed" if n % 3 == 0 else "assigned", version=1, limit_unit="working_hours",
+                             deadline_at=deadline, warn_at=deadline, supervise_at=deadline, created_at=created))
+        session.commit()
+
+    def uow():
+        return UnitOfWork(sessions, dispatch_outbox, dispatch_inbox, "dispatch")
+
+    filters = {"grid": "g02", "status": "assigned", "sort": sort}
+    listed = dispatch_layer.list_tasks(uow(), OFFICE, {**filters, "per_page": 200})
+    exported, after, slices = [], None, 0
+    while True:
+        page = dispatch_layer.export_tasks(uow(), OFFICE, filters, after, 4)
+        exported += [item["id"] for item in page["items"]]
+        slices += 1
+        after = page["after"]
+        if after is None:
+            break
+    assert exported == [item["id"] for item in listed["items"]]
+    assert len(exported) == listed["total"] > 4 and slices > 1
     engine.dispose()

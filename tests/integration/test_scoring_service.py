@@ -355,6 +355,8 @@ def test_a_correction_reverses_an_entry_that_counts_never_edits_it(scoring):
     assert (reversal["points"], reversal["state"], reversal["reverses"]) == (-2, "proposed", credit["id"])
     with pytest.raises(Conflict):  # once only
         scoring.reverse_entry(ADMIN, credit["id"], {"reason": "again"}, WEEK_LATER)
+    listed = {e["id"]: e for e in scoring.ledger(ADMIN, {}, WEEK_LATER)["items"]}
+    assert listed[credit["id"]]["reversed_by"] == reversal["id"] and listed[reversal["id"]]["reversed_by"] is None
     scoring.verify_entry(REVIEW, reversal["id"], {"approve": True, "note": "核实"}, WEEK_LATER)
     two_weeks = WEEK_LATER + domain.PUBLICATION_WINDOW + timedelta(hours=1)
     assert scoring.balance(RESIDENT, two_weeks) == 0

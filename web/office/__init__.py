@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from shared.times import SHANGHAI
 from web.gateway_client import GatewayProblem, answer_of
+from web.plan import drawn
 from web.views.access import signed_in
 
 blueprint = Blueprint("office", __name__, template_folder="templates")
@@ -17,6 +18,8 @@ OFFICE = ("community_admin", "party_secretary")
 FIGURE_READERS = (*OFFICE, "grid_leader", "street_platform")
 DECIDERS = (*OFFICE, "grid_leader")
 STREET = ("street_platform",)
+LEDGER_READERS = ("review_group", "community_admin")  # the points ledger and its reversals
+AUDIT_READERS = ("community_admin", "district_it")
 GROUPS = {"none": _l("合计"), "community": _l("社区"), "grid": _l("网格"), "handler": _l("处置人"),
           "category": _l("类别")}
 # The KPI cards of 工作台, in order: (label, the figure's key, how it is shown).
@@ -30,9 +33,11 @@ KPIS = (
 REPORT_FILTERS = ("status", "category", "grid", "building", "level", "handler", "due_before", "created_from",
                   "created_to", "sort")
 TASK_FILTERS = (*REPORT_FILTERS, "card")
-EXPORTS = {"reports": "/api/v1/exports/reports", "figures": "/api/v1/exports/figures",
+EXPORTS = {"reports": "/api/v1/exports/reports", "tasks": "/api/v1/exports/tasks", "figures": "/api/v1/exports/figures",
            "staff-performance": "/api/v1/exports/staff-performance"}
 PER_PAGE = 20
+# The plan view draws the events of one answer: the most each list gives at once, newest or nearest first.
+PLAN_MOST = {"reports": 100, "tasks": 200}
 # A workbook's first byte comes once the gateway has written its last row: minutes for 100,000 rows.
 EXPORT_TIMEOUT_S = 900
 DESK = ("station_staff", *OFFICE)
@@ -44,6 +49,9 @@ DESK_MENU = (
     ("office.supervision", _l("督办"), DECIDERS),
     ("office.staff", _l("人员绩效"), OFFICE),
     ("office.patrols", _l("巡查覆盖"), (*OFFICE, "grid_leader")),
+    ("records.calendar", _l("工作日历"), OFFICE),
+    ("records.ledger", _l("积分台账"), LEDGER_READERS),
+    ("records.audit", _l("审计日志"), AUDIT_READERS),
     ("office.street_queue", _l("街道待办"), STREET),
     ("desk.cases", _l("六站案件"), DESK),
     ("desk.council", _l("居民议事"), DESK),
@@ -104,12 +112,15 @@ def dashboard():
 @blueprint.get("/office/events")
 @signed_in((*OFFICE, "grid_leader"))
 def events():
+    """The filtered list a page at a time, or (view=plan) the same filters' events on the community's plan."""
     kind = "tasks" if request.args.get("kind") == "tasks" else "reports"
+    view = "plan" if request.args.get("view") == "plan" else "list"
     names = TASK_FILTERS if kind == "tasks" else REPORT_FILTERS
     filters = {name: request.args.get(name, "") for name in names}
     page = max(1, request.args.get("page", 1, type=int))
+    paging = {"per_page": PLAN_MOST[kind]} if view == "plan" else {"page": page, "per_page": PER_PAGE}
     try:
-        answer = g.api.get(f"/api/v1/{kind}", **api_filters(filters), page=page, per_page=PER_PAGE)
+        answer = g.api.get(f"/api/v1/{kind}", **api_filters(filters), **paging)
         problem = None
     except GatewayProblem as refused:
         if refused.status != 422:
@@ -118,10 +129,14 @@ def events():
     total = answer.get("total", len(answer["items"]))
     kept = {k: v for k, v in filters.items() if v}
     categories = g.api.get("/api/v1/categories")["items"]
-    return render_template("office/events.html", kind=kind, filters=filters, kept=kept, page=page,
+    plan = None
+    if view == "plan":
+        plan = drawn(g.api.get(f"/api/v1/communities/{g.sign_in.account['community']}/plan"), answer["items"],
+                     lambda item: item["status"])
+    return render_template("office/events.html", kind=kind, view=view, filters=filters, kept=kept, page=page,
                            items=answer["items"], total=total, pages=max(1, -(-total // PER_PAGE)),
                            categories=categories, category_names={c["code"]: c["name"] for c in categories},
-                           problem=problem,
+                           problem=problem, plan=plan,
                            link=lambda **more: url_for("office.events", **{"kind": kind, **kept, **more}))
 
 
@@ -134,12 +149,19 @@ def api_filters(filters: dict) -> dict:
     (the day after, for the end of a range), so the URL stays readable and a link can be sent."""
     converted = dict(filters)
     for name, days_after in DAY_FILTERS.items():
-        try:
-            day = date.fromisoformat(filters.get(name) or "")
-        except ValueError:
-            continue
-        converted[name] = datetime.combine(day + timedelta(days=days_after), time(), SHANGHAI).isoformat()
+        if filters.get(name):
+            converted[name] = midnight_of(filters[name], days_after)
     return converted
+
+
+def midnight_of(day: str, days_after: int = 0) -> str:
+    """A picked day (YYYY-MM-DD) as the Shanghai midnight that starts it (or the one ``days_after`` it);
+    anything else goes as typed, for the gateway to name the field."""
+    try:
+        picked = date.fromisoformat(day)
+    except ValueError:
+        return day
+    return datetime.combine(picked + timedelta(days=days_after), time(), SHANGHAI).isoformat()
 
 
 # --- 导出 -------------------------------------------------------------------------

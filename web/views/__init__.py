@@ -35,7 +35,8 @@ def navigation(role: str) -> list[tuple[str, str]]:
 def register(app: Flask) -> None:
     # The desk screens (office, street, six stations, wall and district IT) keep their own packages.
     from web import desk, office, wall
+    from web.office import records
 
     app.context_processor(template_labels)
-    for module in (probes, auth, home, work, reports, points, messages, patrol, office, desk, wall):
+    for module in (probes, auth, home, work, reports, points, messages, patrol, office, records, desk, wall):
         app.register_blueprint(module.blueprint)

@@ -9,7 +9,14 @@ TASK_STATUSES = {
 LEVELS = {"grid": _l("网格"), "community": _l("社区"), "street": _l("街道")}
 REQUEST_KINDS = {"extension": _l("延期"), "deferral": _l("缓办")}
 REQUEST_STATES = {"pending": _l("待审批"), "approved": _l("已同意"), "denied": _l("已驳回")}
+ROLES = {
+    "resident": _l("居民"), "volunteer": _l("志愿者"), "unit_leader": _l("单元长"), "building_leader": _l("楼长"),
+    "grid_worker": _l("网格员"), "grid_leader": _l("网格长"), "property_staff": _l("物业人员"),
+    "community_admin": _l("社区办公室"), "party_secretary": _l("社区书记"), "street_platform": _l("街道平台"),
+    "review_group": _l("评议组"), "district_it": _l("区信息中心"), "station_staff": _l("六站工作人员"),
+}
 
 
 def template_labels() -> dict:
-    return {"statuses": TASK_STATUSES, "levels": LEVELS, "kinds": REQUEST_KINDS, "request_states": REQUEST_STATES}
+    return {"statuses": TASK_STATUSES, "levels": LEVELS, "kinds": REQUEST_KINDS, "request_states": REQUEST_STATES,
+            "roles": ROLES}

@@ -9,7 +9,6 @@ page's own JSON block. It shows ids, categories, buildings and times only: never
 household. It asks the gateway again every minute (htmx) and says when.
 """
 import time as clock
-from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -17,14 +16,13 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from shared.times import SHANGHAI
 from web.gateway_client import GatewayProblem, answer_of
 from web.office import period_of, period_query
+from web.plan import drawn
 from web.views.access import signed_in
 
 blueprint = Blueprint("wall", __name__, template_folder="templates")
 
 WALL_ROLES = ("community_admin", "party_secretary", "street_platform")
 OPEN = "assigned,accepted,rework"
-PLAN_BOX = (1000, 640)  # the SVG's drawing area in the centre column, in px of the stage
-GRID_COLOURS = ("#1f6fb2", "#2e8b57", "#8e5bb5", "#c2721d", "#2a9d8f", "#b5485d", "#6b7f1f", "#4a5fc1")
 TREND_DAYS = 30
 PAST_DAY_CACHE_S = 600  # a finished day's count changes little: asked again every ten minutes
 _past_days: dict[tuple[str, date], tuple[float, int]] = {}
@@ -46,45 +44,8 @@ def _found_on(day: date, today: date) -> int:
     return found
 
 
-def plan_svg(plan: dict, open_tasks: list[dict]) -> dict:
-    """The plan scaled into the centre column: each building's polygon and centre, its grid's colour,
-    its open count (heat) and how many of each kind, and the open events as points around its centre."""
-    rings = [f["geometry"]["coordinates"][0] for f in plan.get("features", [])]
-    if not rings:
-        return {"buildings": [], "points": [], "grids": []}
-    xs = [x for ring in rings for x, _y in ring]
-    ys = [y for ring in rings for _x, y in ring]
-    span = max(max(xs) - min(xs), 1), max(max(ys) - min(ys), 1)
-    scale = min((PLAN_BOX[0] - 40) / span[0], (PLAN_BOX[1] - 40) / span[1])
-
-    def at(x, y):  # metres (y north) to the SVG's pixels (y down), centred in the box
-        return (round(20 + (x - min(xs)) * scale + (PLAN_BOX[0] - 40 - span[0] * scale) / 2, 1),
-                round(20 + (max(ys) - y) * scale + (PLAN_BOX[1] - 40 - span[1] * scale) / 2, 1))
-
-    grids = sorted({f["properties"]["grid"] for f in plan["features"]})
-    colour = {grid: GRID_COLOURS[n % len(GRID_COLOURS)] for n, grid in enumerate(grids)}
-    by_building: dict[str, list[dict]] = {}
-    for task in open_tasks:
-        by_building.setdefault(task["location"].get("building") or "", []).append(task)
-    buildings, points = [], []
-    for feature in plan["features"]:
-        code, grid = feature["properties"]["building"], feature["properties"]["grid"]
-        corners = [at(x, y) for x, y in feature["geometry"]["coordinates"][0][:-1]]
-        centre = (round(sum(p[0] for p in corners) / len(corners), 1),
-                  round(sum(p[1] for p in corners) / len(corners), 1))
-        here = by_building.get(code, [])
-        buildings.append({"code": code, "grid": grid, "grid_name": feature["properties"].get("grid_name"),
-                          "colour": colour[grid], "points": " ".join(f"{x},{y}" for x, y in corners),
-                          "centre": centre, "open": len(here), "heat": min(len(here), 4),
-                          "kinds": Counter(_event_kind(task) for task in here)})
-        for n, task in enumerate(here[:12]):  # a row of points under the building's number
-            points.append({"x": round(centre[0] - 33 + (n % 6) * 13, 1),
-                           "y": round(centre[1] + 12 + (n // 6) * 12, 1), "kind": _event_kind(task), "building": code})
-    return {"buildings": buildings, "points": points, "grids": [(grid, colour[grid]) for grid in grids]}
-
-
 def _event_kind(task: dict) -> str:
-    """新 / 处理中 / 黄牌 / 红牌: each a shape and a colour on the plan."""
+    """新 / 处理中 / 黄牌 / 红牌: the kind of an open event's marker on the plan."""
     if task.get("supervision") in ("red", "supervised"):
         return "red"
     if task.get("supervision") == "yellow":
@@ -118,7 +79,7 @@ def wall():
     charts = wall_charts(sorted(by_category, key=lambda r: -r["found"])[:8], ranking[:8], trend, categories)
     return render_template("wall/wall.html", now=now, whole=whole, today_found=today_found, categories=categories,
                            charts=charts,
-                           plan=plan_svg(plan, open_tasks), box=PLAN_BOX, supervised=supervised[:8], latest=latest,
+                           plan=drawn(plan, open_tasks, _event_kind), supervised=supervised[:8], latest=latest,
                            name=plan.get("name"))
 
 

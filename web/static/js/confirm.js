@@ -1,4 +1,5 @@
-/* District IT's replay asks first: a native modal dialog (focus kept inside, Esc closes it, nothing sent). */
+/* Steps that ask first (district IT's replay, a calendar day's removal, a ledger reversal): a native modal dialog
+   (focus kept inside, Esc closes it, nothing sent until its own form is submitted). */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {

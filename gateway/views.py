@@ -310,6 +310,19 @@ class TaskResolution(View):
     photos = fields.List(fields.String(), allow_none=True)
 
 
+class Countdown(View):
+    """An open task's clock when it was read, on the working calendar (office hours, holidays, 调休)."""
+
+    overdue = fields.Boolean(required=True)
+    working_minutes = fields.Integer(required=True, metadata={
+        "description": "office time left until the deadline; once overdue, office time since it"})
+    working_days = fields.Integer(required=True, metadata={"description": "whole working days of working_minutes"})
+    hours = fields.Integer(required=True, metadata={"description": "hours beyond the whole working days"})
+    minutes = fields.Integer(required=True, metadata={"description": "minutes beyond the hours"})
+    card = fields.String(required=True, validate=validate.OneOf(("normal", "yellow", "red")),
+                         metadata={"description": "正常, 黄牌 (near the deadline) or 红牌 (overdue)"})
+
+
 class Task(View):
     id = fields.String(required=True)
     report_id = fields.String(required=True)
@@ -335,6 +348,9 @@ class Task(View):
     return_reason = _text()
     escalation_reason = _text()
     rework_count = fields.Integer(allow_none=True)
+    countdown = fields.Nested(Countdown, allow_none=True, metadata={
+        "description": "in lists and single reads: the open task's working time left (null once resolved, "
+                       "closed or deferred)"})
 
 
 class TaskPage(View):

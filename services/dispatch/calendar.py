@@ -31,6 +31,12 @@ class WorkCalendar:
     makeup_workdays: frozenset[date] = field(default_factory=frozenset)
     periods: tuple[tuple[time, time], ...] = OFFICE_PERIODS
 
+    @property
+    def working_day(self) -> timedelta:
+        """The office time of one working day."""
+        return sum((datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+                    for opens, closes in self.periods), timedelta())
+
     def is_working_day(self, day: date) -> bool:
         if day in self.makeup_workdays:
             return True

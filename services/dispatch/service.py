@@ -77,7 +77,8 @@ class DispatchService:
 
     @query
     def list_tasks(self, caller, filters):
-        return service_layer.list_tasks(self.db.unit_of_work(), caller, filters)
+        return service_layer.list_tasks(self.db.unit_of_work(), caller, filters, self.clock.now(),
+                                       self.calendars)
 
     @query
     def export_tasks(self, caller, filters, after, limit):
@@ -85,7 +86,7 @@ class DispatchService:
 
     @query
     def get_task(self, caller, task_id):
-        return service_layer.get_task(self.db.unit_of_work(), caller, task_id)
+        return service_layer.get_task(self.db.unit_of_work(), caller, task_id, self.clock.now(), self.calendars)
 
     @query
     def public_organisation(self, community):

@@ -491,14 +491,23 @@ def _leader_of(uow, task: Task) -> Staff | None:
 
 
 # --- queries --------------------------------------------------------------
-def get_task(uow, caller: dict, task_id: str) -> dict:
+def get_task(uow, caller: dict, task_id: str, now: datetime, calendars: Calendars) -> dict:
     caller = load(rpc.Caller, caller)
     with uow:
         task = _task_in_scope(uow, caller, task_id)
         requests = uow.session.scalars(
             select(TaskRequest).where(TaskRequest.task_id == task.id).order_by(TaskRequest.created_at)
         ).all()
-        return {**task_view.dump(task), "requests": request_view.dump(requests, many=True)}
+        return {**_with_countdown(task, calendars.current(uow), now),
+                "requests": request_view.dump(requests, many=True)}
+
+
+def _with_countdown(task: Task, calendar: WorkCalendar, now: datetime) -> dict:
+    """A task as read by people: an open one with the working time it has left (supervision.countdown),
+    so that no reader does calendar arithmetic of its own."""
+    running = task.status in domain.WORKING_STATUSES and not task.deferred
+    return {**task_view.dump(task), "countdown": supervision.countdown(
+        calendar, task.deadline_at, task.warn_at, task.supervision, now) if running else None}
 
 
 # How a task list may be ordered: by deadline (overdue work first), or newest first.
@@ -511,7 +520,7 @@ TASK_KEYS = {"deadline": (Task.deadline_at, False), "-deadline": (Task.deadline_
              "-created": (Task.created_at, True)}
 
 
-def list_tasks(uow, caller: dict, filters: dict) -> dict:
+def list_tasks(uow, caller: dict, filters: dict, now: datetime, calendars: Calendars) -> dict:
     """One page of the tasks the caller may see, with the total, and how many of them are in each
     status whatever the ``status`` filter says (the phone's tab badges)."""
     caller = load(rpc.Caller, caller)
@@ -527,7 +536,9 @@ def list_tasks(uow, caller: dict, filters: dict) -> dict:
             select(Task).where(*conditions, *in_status).order_by(*TASK_ORDER[filters["sort"]])
             .offset((page - 1) * per_page).limit(per_page)
         ).all()
-        return {"items": task_view.dump(rows, many=True), "page": page, "per_page": per_page, "total": total,
+        calendar = calendars.current(uow)
+        return {"items": [_with_countdown(task, calendar, now) for task in rows], "page": page,
+                "per_page": per_page, "total": total,
                 "counts": {status: counts.get(status, 0) for status in rpc.TASK_STATUSES}}
 
 

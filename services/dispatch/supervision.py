@@ -96,3 +96,22 @@ def due_step(supervision: str, clockwork: Clockwork, now: datetime) -> str | Non
     """The next step if its time has come."""
     upcoming = next_step(supervision, clockwork)
     return upcoming[0] if upcoming and now >= upcoming[1] else None
+
+
+def countdown(calendar: WorkCalendar, deadline: datetime, warn_at: datetime | None, supervision: str,
+              now: datetime) -> dict:
+    """An open task's clock as its handler reads it at ``now``: the office time left until the deadline
+    (or, once overdue, past it), as whole working days, hours and minutes, and its card. The card
+    shows at once what the deadline check will record within its interval."""
+    overdue = now >= deadline
+    span = calendar.working_time_between(deadline, now) if overdue else calendar.working_time_between(now, deadline)
+    minutes, day = int(span.total_seconds() // 60), int(calendar.working_day.total_seconds() // 60)
+    if overdue or supervision in (Supervision.RED, Supervision.SUPERVISED):
+        card = "red"
+    elif supervision == Supervision.YELLOW or (warn_at is not None and now >= warn_at):
+        card = "yellow"
+    else:
+        card = "normal"
+    beyond_days = minutes % day  # a working day is 7.5 h: what is left of it, in hours and minutes
+    return {"overdue": overdue, "working_minutes": minutes, "working_days": minutes // day,
+            "hours": beyond_days // 60, "minutes": beyond_days % 60, "card": card}

@@ -2,10 +2,13 @@
 report to closure by clicks, the offline outbox, and each role's own screens."""
 import base64
 import struct
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import yaml
 
+from deploy.demo.load import DEMO_FILE
+from shared.times import SHANGHAI
 from tests.browser.conftest import accessible, screenshot, sign_in
 from tests.e2e.conftest import USERNAME_OF_STAFF
 from tests.e2e.test_points import quarter
@@ -364,3 +367,177 @@ def test_a_patrol_is_started_checked_in_at_a_building_with_a_photo_tracked_and_e
     assert walked["ended_at"] and [c["building"] for c in walked["check_ins"]] == ["47"]
     assert walked["check_ins"][0]["photo"]
     assert len(walked["track"]) >= 2 and walked["distance_m"] > 0
+
+
+def a_plain_weekend_behind_us(admin) -> date:
+    """A Friday at least a week ago whose Friday, weekend and Monday the working calendar leaves as they are."""
+    friday = datetime.now(SHANGHAI).date() - timedelta(days=7)
+    friday -= timedelta(days=(friday.weekday() - 4) % 7)
+    while True:
+        days = [friday + timedelta(days=n) for n in range(4)]
+        special = {d["date"] for year in {day.year for day in days}
+                   for d in admin.get("/api/v1/calendar", params={"year": year}).json()["days"]}
+        if not special & {day.isoformat() for day in days}:
+            return friday
+        friday -= timedelta(days=7)
+
+
+def test_the_countdown_on_the_todo_list_counts_working_time_only(phone, platform, as_user):
+    zhang = as_user("zhangyan")
+    friday = a_plain_weekend_behind_us(as_user("ytl-admin"))
+    description = "47号楼消防通道堆放纸箱（周五下午）"
+    platform.clock.set(datetime.combine(friday, time(16, 0), SHANGHAI))
+    try:
+        created = zhang.post("/api/v1/reports", json={"category": "safety.hazard", "building": "47",
+                                                      "description": description})
+        assert created.status_code == 201, created.text
+        task = task_of(zhang, created.json()["report"]["id"])
+        assert task["handler"]["staff_code"] == "ytl-gw-04"
+        page = sign_in(phone(), "zhangyan")
+        page.goto("/todo?tab=mine")
+        card = page.locator(".card", has_text=description[:12])
+        # One working day from Friday 16:00 is Monday's close: 1.5 h on Friday and Monday's 7.5 h. The weekend's
+        # 48 hours between them do not count (by the wall clock it would be 3 days and 1.5 hours).
+        assert "正常" in card.inner_text() and "剩余 1 个工作日 1 小时 30 分钟" in card.inner_text()
+        screenshot(page, "todo-countdown")
+        accessible(page)
+        page.goto("/todo?tab=mine&lang=en")
+        assert "1 working day 1 hour 30 minutes left" in card.inner_text()
+        # Tuesday 09:00: half an hour of office time past Monday's close.
+        platform.clock.set(datetime.combine(friday + timedelta(days=4), time(9, 0), SHANGHAI))
+        page.goto("/todo?tab=mine&lang=zh")
+        assert "红牌" in card.inner_text() and "已超期 30 分钟" in card.inner_text()
+        handled = zhang.post(f"/api/v1/tasks/{task['id']}/accept")  # resolved work has no clock left to run
+        assert handled.status_code == 200, handled.text
+        assert zhang.post(f"/api/v1/tasks/{task['id']}/resolve", json={"note": "纸箱已清走"}).status_code == 200
+    finally:
+        platform.clock.path.write_text("")  # the system's time again
+
+
+def test_the_wizard_offers_the_same_problem_to_join_before_a_second_report_is_made(phone, as_user):
+    neighbour, resident = as_user("ytl-44-1-02"), as_user("ytl-44-1-01")
+    first = neighbour.post("/api/v1/reports", json={"category": "property.facility", "building": "44",
+                                                    "description": "44号楼1单元楼道灯不亮（附议）"})
+    assert first.status_code == 201, first.text
+    first_id = first.json()["report"]["id"]
+    mine_before = resident.get("/api/v1/reports", params={"reporter": "ytl-44-1-01"}).json()["total"]
+
+    page = sign_in(phone(), "ytl-44-1-01")
+    page.goto("/report")
+    page.get_by_label("搜索类别").fill("设施")
+    page.get_by_label("公共设施损坏").check()
+    page.get_by_role("button", name="下一步").click()
+    # Building 44 is the resident's own, filled in: with the category chosen, the open report is offered.
+    offer = page.locator(f'[data-duplicate="{first_id}"]')
+    offer.wait_for()
+    assert page.get_by_role("heading", name="这是同一件事吗？").is_visible()
+    assert "楼道灯" not in offer.inner_text()  # a neighbour's words stay hers: the number, state and time only
+    screenshot(page, "report-duplicates")
+    accessible(page)
+    offer.get_by_role("button", name="我也遇到了（附议）").click()
+    page.get_by_role("heading", name="已附议").wait_for()
+    assert neighbour.get(f"/api/v1/reports/{first_id}").json()["supporters"] == 1
+    assert resident.get("/api/v1/reports", params={"reporter": "ytl-44-1-01"}).json()["total"] == mine_before
+    accessible(page)
+
+    page.goto("/report?lang=en")
+    page.get_by_label("Broken shared facility").check()
+    page.get_by_role("button", name="Next").click()
+    offer.wait_for()
+    assert "You have said \"me too\"." in offer.inner_text()
+
+
+def test_a_patrol_walked_offline_is_queued_and_reaches_the_platform_once(phone, as_user):
+    walker = as_user("ytl-gw-03")
+
+    def patrols() -> list[dict]:
+        return walker.get("/api/v1/patrols", params={"walker": "ytl-gw-03", "per_page": 100}).json()["items"]
+
+    before = len(patrols())
+    context = phone(geolocation={"latitude": 35.0570, "longitude": 118.3420}, permissions=["geolocation"])
+    page = sign_in(context, "ytl-gw-03")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="巡查").click()
+    context.set_offline(True)
+    page.get_by_role("button", name="开始巡查").click()
+    page.get_by_text("巡查中 · 待发送").wait_for()
+    page.get_by_text("已记 1 个点").wait_for()
+    page.get_by_label("楼栋号").select_option("45")
+    page.get_by_label("说明（可不填）").fill("地下室照明正常（离线打卡）")
+    page.get_by_role("button", name="打卡", exact=True).click()
+    page.locator("[data-queued-item]", has_text="45 号楼").wait_for()
+    context.set_geolocation({"latitude": 35.0575, "longitude": 118.3426})
+    page.get_by_text("已记 2 个点").wait_for()
+    page.get_by_role("button", name="结束巡查").click()
+    page.get_by_text("巡查已结束，还在待发送里").wait_for()
+    # The start, the check-in, the track and the end wait in the phone; the platform has none of them.
+    assert page.locator("#outbox-banner").inner_text().startswith("待发送 4 条")
+    assert len(patrols()) == before
+    screenshot(page, "patrol-offline")
+    accessible(page)
+
+    with page.expect_navigation():  # everything sent, the page shows the platform's own state again
+        context.set_offline(False)
+    page.get_by_role("button", name="开始巡查").wait_for()
+    page.evaluate("() => window.consoleOutbox.flush()")  # a second flush has nothing left to send
+    walked_now = patrols()
+    assert len(walked_now) == before + 1
+    walked = walker.get(f"/api/v1/patrols/{walked_now[0]['id']}").json()
+    assert walked["ended_at"] and [(c["building"], c["note"]) for c in walked["check_ins"]] == [
+        ("45", "地下室照明正常（离线打卡）")]
+    assert len(walked["track"]) >= 2 and walked["distance_m"] > 0
+    assert page.evaluate("() => window.consoleOutbox.items()") == []
+    page.goto("/patrol?lang=en")
+    assert page.get_by_role("button", name="Start a patrol").is_visible()
+    accessible(page)
+
+
+def people_in_the_demo() -> set[str]:
+    """Every name and phone number of a person in the demo street."""
+    found: set[str] = set()
+
+    def walk(node, person=False):
+        if isinstance(node, dict):
+            if person or "phone" in node:
+                found.update(str(node[key]) for key in ("name", "phone") if node.get(key))
+            for key, value in node.items():
+                walk(value, person=key == "members")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, person)
+
+    walk(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_public_notice_opens_without_sign_in_and_shows_no_one(phone, as_user):
+    code, starts, ends = quarter(datetime.now())
+    as_user("ytl-admin").post("/api/v1/fund-periods", json={"code": code, "starts_on": starts, "ends_on": ends,
+                                                            "fund": "1000.00", "base": "5.00", "threshold": 0})
+    council = as_user("ytl-council")
+    item = council.post("/api/v1/council/items", json={"title": "楼道堆物清理约定", "description": "各单元楼道"}).json()
+    meeting = council.post("/api/v1/council/meetings", json={
+        "held_at": datetime.now().astimezone().isoformat(), "place": "社区议事厅", "attendees": 19,
+        "item_ids": [item["id"]]}).json()
+    decided = council.post(f"/api/v1/council/items/{item['id']}/decision", json={
+        "meeting_id": meeting["id"], "decision": "每月第一个周六集中清理楼道", "votes_for": 14, "votes_against": 2,
+        "abstentions": 3})
+    assert decided.status_code == 200, decided.text
+
+    page = phone().new_page()
+    page.goto(f"/public/ytl?period={code}")
+    assert "/public/ytl" in page.url  # no sign-in asked
+    assert page.get_by_role("heading", name=f"积分公示（{code}）").is_visible()
+    households = page.locator("[data-publication] tbody tr")
+    assert households.count() > 10 and households.first.locator("th").inner_text().startswith("ytl-")
+    decision = page.locator(f'[data-decision="{decided.json()["id"]}"]')
+    assert "每月第一个周六集中清理楼道" in decision.inner_text() and "赞成 14，反对 2，弃权 3" in decision.inner_text()
+    shown = page.locator("main").inner_text()
+    assert [who for who in people_in_the_demo() if who in shown] == []
+    assert page.get_by_role("navigation", name="主导航").count() == 0
+    screenshot(page, "public-notice")
+    accessible(page)
+    page.goto(f"/public/ytl?period={code}&lang=en")
+    assert page.get_by_role("heading", name=f"Points on notice ({code})").is_visible()
+    assert "14 for, 2 against, 3 abstaining" in page.locator(f'[data-decision="{decided.json()["id"]}"]').inner_text()
+    page.goto("/public/ytl?period=1999-Q1&lang=zh")
+    assert page.get_by_text("这一期还没有公示").is_visible()

@@ -110,6 +110,48 @@ def test_a_sanitation_task_goes_yellow_then_red_at_working_hour_boundaries_acros
     assert facts.yellow and facts.red
 
 
+def test_a_task_read_counts_down_in_working_time_only(dispatch):
+    """The eight calendar days of the National Day week hold 4 working hours; the reader is told those."""
+    report = dispatch.report(FILED)
+    task_id = dispatch.task(report).id
+
+    def countdown(now):
+        listed = service_layer.list_tasks(dispatch.uow(), OFFICE, {"report_id": report}, now, dispatch.calendars)
+        read = service_layer.get_task(dispatch.uow(), OFFICE, task_id, now, dispatch.calendars)
+        assert listed["items"][0]["countdown"] == read["countdown"]
+        return read["countdown"]
+
+    assert countdown(FILED) == {"overdue": False, "working_minutes": 240, "working_days": 0, "hours": 4,
+                                "minutes": 0, "card": "normal"}
+    assert countdown(shanghai(2026, 10, 3, 12, 0))["working_minutes"] == 150  # 2.5 h, after a holiday's week
+    assert countdown(shanghai(2026, 10, 8, 10, 30)) == {"overdue": False, "working_minutes": 30, "working_days": 0,
+                                                        "hours": 0, "minutes": 30, "card": "yellow"}
+    # Overdue by 11:00-12:00 and 13:30-14:00: the lunch break is not counted against the handler.
+    assert countdown(shanghai(2026, 10, 8, 14, 0)) == {"overdue": True, "working_minutes": 90, "working_days": 0,
+                                                       "hours": 1, "minutes": 30, "card": "red"}
+    # One working day from a Friday afternoon: 1.5 h on Friday and Monday's whole 7.5 h.
+    friday = shanghai(2026, 12, 4, 16, 0)
+    hazard = dispatch.report(friday, category="safety.hazard", building="47")
+    clock = service_layer.get_task(dispatch.uow(), OFFICE, dispatch.task(hazard).id, friday,
+                                   dispatch.calendars)["countdown"]
+    assert (clock["working_days"], clock["hours"], clock["minutes"]) == (1, 1, 30)
+
+
+def test_a_resolved_or_deferred_task_has_no_countdown(dispatch):
+    report = dispatch.report(FILED)
+    task = dispatch.task(report)
+    handler = dispatch.caller_for(task)
+    service_layer.accept_task(dispatch.uow(), handler, task.id, FILED)
+    service_layer.resolve_task(dispatch.uow(), handler, task.id, {"note": "已清理"}, FILED)
+    assert service_layer.get_task(dispatch.uow(), OFFICE, task.id, FILED, dispatch.calendars)["countdown"] is None
+    deferred = dispatch.task(dispatch.report(FILED))
+    request = service_layer.request_change(dispatch.uow(), dispatch.caller_for(deferred), deferred.id, "deferral",
+                                           {"reason": "需等待管网改造"}, FILED)
+    service_layer.decide_request(dispatch.uow(), OFFICE, request["id"], {"approve": True, "note": None}, FILED,
+                                 dispatch.supervision)
+    assert service_layer.get_task(dispatch.uow(), OFFICE, deferred.id, FILED, dispatch.calendars)["countdown"] is None
+
+
 def test_the_supervision_policy_handed_in_is_the_one_that_plans(dispatch):
     """Each dispatch instance plans with the SUPERVISION its own config gives (no policy shared by the process)."""
     dispatch.supervision = SupervisionPolicy(supervise_after=timedelta(hours=2))

@@ -5,7 +5,7 @@ A role sees only the screens it may use; the gateway still decides every call.
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from web.views import auth, home, messages, patrol, points, probes, reports, work
+from web.views import auth, home, messages, patrol, points, probes, public, reports, work
 from web.views.labels import template_labels
 
 GRID_STAFF = ("grid_worker", "grid_leader")
@@ -38,5 +38,6 @@ def register(app: Flask) -> None:
     from web.office import records
 
     app.context_processor(template_labels)
-    for module in (probes, auth, home, work, reports, points, messages, patrol, office, records, desk, wall):
+    for module in (probes, auth, home, work, reports, points, messages, patrol, public, office, records, desk,
+                   wall):
         app.register_blueprint(module.blueprint)

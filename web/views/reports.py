@@ -43,6 +43,17 @@ def new():
                            grid=account.get("grid") if g.sign_in.role in GRID_STAFF else "")
 
 
+@blueprint.get("/report/duplicates")
+@signed_in(REPORTERS)
+def duplicates():
+    """The wizard asks, once a category and a building are chosen: open reports of the same kind at
+    the same building, each to join with "me too" before a second report is made (a partial, htmx)."""
+    category, building = request.args.get("category", ""), request.args.get("building", "")
+    found = g.api.get("/api/v1/reports/possible-duplicates", category=category,
+                      building=building)["items"] if category and building else []
+    return render_template("_duplicates.html", candidates=found, key=new_key())
+
+
 @blueprint.post("/report")
 @signed_in()
 def create():
@@ -114,9 +125,22 @@ def verify(report_id):
 @blueprint.post("/reports/<report_id>/me-too")
 @signed_in()
 def me_too(report_id):
-    """附议: the same problem, joined instead of reported twice."""
-    g.api.post(f"/api/v1/reports/{report_id}/me-too", {}, idempotency_key=key_of_form())
+    """附议: the same problem, joined instead of reported twice. Then the report's page, or, for one
+    the person may not read (a neighbour's), a page that says it was joined."""
+    joined = g.api.post(f"/api/v1/reports/{report_id}/me-too", {}, idempotency_key=key_of_form())
+    try:
+        g.api.get(f"/api/v1/reports/{report_id}")
+    except GatewayProblem as problem:
+        if problem.status not in (403, 404):
+            raise
+        return finish(url_for("reports.joined", report_id=report_id, supporters=joined["supporters"]))
     return finish(url_for("reports.report", report_id=report_id))
+
+
+@blueprint.get("/reports/<report_id>/joined")
+@signed_in(REPORTERS)
+def joined(report_id):
+    return render_template("joined.html", report_id=report_id, supporters=request.args.get("supporters", type=int))
 
 
 @blueprint.post("/reports/<report_id>/rating")

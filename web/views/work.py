@@ -1,9 +1,9 @@
 """The handler's side: 待办 of the grid staff, 任务 of the property staff, one task and what can
 be done with it (签收, 处置反馈, 退回, 上报, 申请延期/缓办)."""
-from datetime import datetime, timezone
-
 from flask import Blueprint, g, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from web.views.access import signed_in
 from web.views.forms import finish, key_of_form, new_key, text, upload_photos
@@ -18,28 +18,38 @@ MOST_TASKS = 200  # the most one answer of GET /api/v1/tasks holds
 TASK_TABS = {"to_accept": ("assigned",), "in_hand": ("accepted", "rework"), "done": ("resolved", "closed")}
 
 
-def card(task: dict, now: datetime) -> dict:
-    """The yellow/red card of an open task, always as text as well as colour, and its countdown."""
-    deadline = datetime.fromisoformat(task["deadline_at"]) if task.get("deadline_at") else None
-    warn_at = datetime.fromisoformat(task["warn_at"]) if task.get("warn_at") else None
-    if task["status"] not in OPEN or deadline is None:
+CARDS = {"normal": ("ok", _l("正常")), "yellow": ("yellow", _l("黄牌")), "red": ("red", _l("红牌"))}
+
+
+def card(task: dict) -> dict:
+    """The yellow/red card of an open task, always as text as well as colour, and its countdown in
+    working time as the platform counted it on the working calendar (the task's ``countdown``)."""
+    clock = task.get("countdown")
+    if not clock:
         return {"kind": "plain", "text": "", "countdown": ""}
-    left = deadline - now
-    if task.get("supervision") in ("red", "supervised") or left.total_seconds() < 0:
-        kind, label = "red", _("红牌")
-    elif task.get("supervision") == "yellow" or (warn_at is not None and now >= warn_at):
-        kind, label = "yellow", _("黄牌")
+    kind, label = CARDS[clock["card"]]
+    span = working_span(clock)
+    if clock["overdue"]:
+        countdown = _("已超期 %(span)s", span=span) if span else _("已超期")
     else:
-        kind, label = "ok", _("正常")
-    minutes = int(abs(left.total_seconds()) // 60)
-    span = _("%(h)s 小时 %(m)s 分", h=minutes // 60, m=minutes % 60)
-    countdown = _("已超时 %(span)s", span=span) if left.total_seconds() < 0 else _("还剩 %(span)s", span=span)
-    return {"kind": kind, "text": label, "countdown": countdown}
+        countdown = _("剩余 %(span)s", span=span) if span else _("即将到期")
+    return {"kind": kind, "text": str(label), "countdown": countdown}
+
+
+def working_span(clock: dict) -> str:
+    """1 个工作日 3 小时 5 分钟: the parts that are not zero (a working day is the office's 7.5 hours)."""
+    parts = []
+    if clock["working_days"]:
+        parts.append(ngettext("%(num)s 个工作日", "%(num)s 个工作日", clock["working_days"]))
+    if clock["hours"]:
+        parts.append(ngettext("%(num)s 小时", "%(num)s 小时", clock["hours"]))
+    if clock["minutes"]:
+        parts.append(ngettext("%(num)s 分钟", "%(num)s 分钟", clock["minutes"]))
+    return " ".join(parts)
 
 
 def _with_cards(tasks: list[dict]) -> list[dict]:
-    now = datetime.now(timezone.utc)
-    return [{**task, "card": card(task, now)} for task in tasks]
+    return [{**task, "card": card(task)} for task in tasks]
 
 
 def _reason() -> dict:

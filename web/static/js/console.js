@@ -9,7 +9,8 @@
   var store = window.idbKeyval;
   var text = document.getElementById("i18n") ? document.getElementById("i18n").dataset : {};
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  var flushing = false;
+  var flushing = null; // the flush under way: another waits for it, then looks again
+  var track = null; // the patrol page's tracker, when a patrol is on the way
   var inHand = {}; // ids this page is sending from its own form: a flush leaves them alone
 
   function say(template, values) {
@@ -28,6 +29,12 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRF-Token"] = csrf;
+  });
+
+  // A question that needs the network (the wizard's possible duplicates) is not asked without one: it
+  // could only fail, and the report goes through the outbox all the same.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (!navigator.onLine && event.target.closest("[data-needs-network]")) event.preventDefault();
   });
 
   /* ---- photos: re-encoded in the browser ---- */
@@ -181,12 +188,12 @@
   }
 
   function flush() {
-    if (flushing || !store) return Promise.resolve();
-    flushing = true;
+    if (!store) return Promise.resolve();
+    if (flushing) return flushing.then(flush);
     var progress = document.getElementById("outbox-progress");
-    return outboxItems().then(function (items) {
+    var sent = 0;
+    flushing = outboxItems().then(function (items) {
       var queued = items.filter(function (i) { return i.state !== "failed" && !inHand[i.id]; });
-      var sent = 0;
       return queued.reduce(function (chain, item, index) {
         return chain.then(function (stop) {
           if (stop) return true;
@@ -203,10 +210,12 @@
         if (progress && queued.length) progress.textContent = say(text.outboxSent, { count: sent });
       });
     }).finally(function () {
-      flushing = false;
+      flushing = null;
       showCount();
       showOutboxPage();
+      document.dispatchEvent(new CustomEvent("outbox-flushed", { detail: { sent: sent } }));
     });
+    return flushing;
   }
 
   function showErrors(form, answer) {
@@ -244,9 +253,10 @@
       return send(item);
     }).then(function (result) {
       if (result.sent) {
-        return store.del("outbox:" + item.id).then(function () {
-          location.href = result.answer.redirect || location.href;
-        });
+        // "Me too" from the wizard: the report it stood for will not be made, so its draft goes.
+        var drafted = form.dataset.clearsDraft && document.getElementById(form.dataset.clearsDraft);
+        return Promise.all([store.del("outbox:" + item.id), drafted ? store.del(draftKey(drafted)) : null])
+          .then(function () { location.href = result.answer.redirect || location.href; });
       }
       if (result.kept) {
         return showCount().then(function (items) {
@@ -255,6 +265,7 @@
           form._photos = [];
           showPhotos(form);
           keyField.value = newKey();
+          form.dispatchEvent(new CustomEvent("outbox-kept", { bubbles: true, detail: item }));
         });
       }
       // Refused (a field at fault, a state that changed): the person is here, so the form keeps it.
@@ -281,7 +292,9 @@
     var form = event.target;
     if (!store || !form.hasAttribute("data-outbox")) return;
     event.preventDefault();
-    submitThroughOutbox(form);
+    // A patrol's end comes after its track: the points the page still holds are queued and sent first.
+    var before = form.hasAttribute("data-after-track") && track ? track.stop().then(flush) : Promise.resolve();
+    before.then(function () { submitThroughOutbox(form); });
   });
 
   document.addEventListener("input", function (event) {
@@ -345,31 +358,138 @@
     if (units.selectedOptions[0] && units.selectedOptions[0].hidden) units.value = "";
   });
 
-  /* ---- the patrol's track: sampled while the patrol page is open, sent every minute ---- */
+  /* ---- the patrol: its track and the steps the outbox holds ---- */
 
+  var OPEN_TRACK = "track-open:", MAX_TRACK_POINTS = 500;
+
+  // The track goes through the outbox like every step. Points are kept in IndexedDB as they come, in
+  // a batch of their own (not yet an outbox item, so the banner does not count a minute's points);
+  // sealed into the outbox to be sent every minute online, when the patrol ends, and when the page goes.
   function tracker(note) {
-    if (!navigator.geolocation) return;
-    var waiting = [], recorded = 0;
-    function send() {
-      if (!waiting.length || !navigator.onLine) return Promise.resolve();
-      var points = waiting.splice(0, waiting.length);
-      return fetch(note.dataset.track, {
-        method: "POST", credentials: "same-origin", body: JSON.stringify({ points: points }),
-        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf }
-      }).then(function (response) {
-        // A refusal (4xx: the patrol has ended, say) will not change by trying again; the rest is kept.
-        if (response.status >= 500) waiting = points.concat(waiting);
-      }, function () { waiting = points.concat(waiting); });
+    if (!navigator.geolocation || !store) return null;
+    var open = null, points = [], recorded = 0, writing = Promise.resolve();
+    function seal() {
+      var batch = open;
+      open = null;
+      points = [];
+      if (!batch) return writing;
+      writing = writing.then(function () { return store.set("outbox:" + batch.id, batch); })
+        .then(function () { return store.del(OPEN_TRACK + batch.id); });
+      return writing.then(showCount);
     }
-    navigator.geolocation.watchPosition(function (where) {
+    var watch = navigator.geolocation.watchPosition(function (where) {
+      if (!open) {
+        open = { id: newKey(), created_at: Date.now(), action: new URL(note.dataset.track, location.href).href,
+                 title: note.dataset.title, fields: [], photos: [], state: "waiting" };
+      }
       // The moment the page took the sample: a position the phone cached may be older than the patrol.
-      waiting.push({ at: new Date().toISOString(), latitude: where.coords.latitude,
-                     longitude: where.coords.longitude });
+      points.push({ at: new Date().toISOString(), latitude: where.coords.latitude,
+                    longitude: where.coords.longitude });
+      open.fields = [["points", JSON.stringify(points)]];
+      var batch = open;
+      writing = writing.then(function () { return store.set(OPEN_TRACK + batch.id, batch); });
       note.textContent = say(note.dataset.recording, { count: ++recorded });
+      if (points.length >= MAX_TRACK_POINTS) seal();
     }, function () {}, { enableHighAccuracy: true, maximumAge: 30000 });
-    setInterval(send, 60000);
-    window.addEventListener("pagehide", send);
-    window.consoleTrack = { send: send };
+    var timer = setInterval(function () { if (navigator.onLine) seal().then(flush); }, 60000);
+    window.addEventListener("pagehide", seal);
+    return {
+      send: function () { return seal().then(flush); },
+      stop: function () {
+        navigator.geolocation.clearWatch(watch);
+        clearInterval(timer);
+        return seal();
+      }
+    };
+  }
+
+  // A batch a closed page could not seal (the browser was killed): into the outbox with the rest.
+  function adoptOpenTracks() {
+    if (!store) return Promise.resolve();
+    return store.entries().then(function (entries) {
+      return Promise.all(entries.filter(function (e) { return String(e[0]).indexOf(OPEN_TRACK) === 0; })
+        .map(function (e) {
+          return store.set("outbox:" + e[1].id, e[1]).then(function () { return store.del(e[0]); });
+        }));
+    });
+  }
+
+  function patrolPage(page) {
+    var walk = page.querySelector("[data-patrol]"), starter = page.querySelector("[data-patrol-start]");
+    var placeholder = page.dataset.placeholder;
+    var startAction = new URL(page.dataset.startAction, location.href).href;
+    function endAction(id) { return new URL(page.dataset.endAction.replace(placeholder, id), location.href).href; }
+    function walking() { return !walk.hidden; }
+    function start() {
+      var note = walk.querySelector("[data-track]");
+      if (note) track = tracker(note);
+    }
+    function showQueuedCheckIns() {
+      var list = walk.querySelector("[data-check-ins]"), form = walk.querySelector("[data-patrol-check-in]");
+      return outboxItems().then(function (items) {
+        list.querySelectorAll("[data-queued-item]").forEach(function (li) { li.remove(); });
+        items.filter(function (i) { return i.action === form.action; }).forEach(function (item) {
+          var fields = {};
+          item.fields.forEach(function (pair) { fields[pair[0]] = pair[1]; });
+          var li = document.createElement("li"), line = document.createElement("p"), chip = document.createElement("span");
+          li.className = "card";
+          li.dataset.queuedItem = "1";
+          chip.className = "chip plain";
+          chip.textContent = list.dataset.queued;
+          line.appendChild(chip);
+          line.appendChild(document.createTextNode(" " + say(list.dataset.building, { b: fields.building }) +
+            (fields.unit ? " · " + fields.unit : "")));
+          li.appendChild(line);
+          list.appendChild(li);
+        });
+        walk.querySelector("[data-no-check-ins]").hidden = list.children.length > 0;
+      });
+    }
+    function showQueued(id) {
+      // The placeholder becomes the queued start's key, which the platform will take as the patrol's id.
+      walk.querySelectorAll("form").forEach(function (form) {
+        form.setAttribute("action", form.getAttribute("action").replace(placeholder, id));
+      });
+      var note = walk.querySelector("[data-track]");
+      note.dataset.track = note.dataset.track.replace(placeholder, id);
+      walk.dataset.patrol = id;
+      walk.hidden = false;
+      starter.hidden = true;
+      start();
+      return showQueuedCheckIns();
+    }
+    function showEnded() {
+      if (track) track.stop();
+      track = null;
+      walk.hidden = true;
+      starter.hidden = false;
+      starter.querySelector("[data-patrol-ended]").hidden = false;
+    }
+    page.addEventListener("outbox-kept", function (event) {
+      var form = event.target;
+      if (form.matches("[data-patrol-start-form]")) showQueued(event.detail.id);
+      else if (form.matches("[data-patrol-end]")) showEnded();
+      else if (form.matches("[data-patrol-check-in]")) showQueuedCheckIns();
+    });
+    // Once what the page showed as waiting has reached the platform, the platform's own page is the truth.
+    document.addEventListener("outbox-flushed", function (event) {
+      var waiting = page.querySelector("[data-queued-item]") || !starter.querySelector("[data-patrol-ended]").hidden ||
+        (walk.hasAttribute("data-queued-patrol") && walking());
+      if (event.detail.sent && waiting) location.reload();
+    });
+    return outboxItems().then(function (items) {
+      function ended(id) { return items.some(function (i) { return i.action === endAction(id); }); }
+      if (walk.hasAttribute("data-queued-patrol")) {
+        var queued = items.filter(function (i) { return i.action === startAction && !ended(i.id); }).pop();
+        if (queued) return showQueued(queued.id);
+        if (items.some(function (i) { return /\/patrol\/[^/]+\/end$/.test(i.action); })) showEnded();
+      } else if (ended(walk.dataset.patrol)) {
+        showEnded();
+      } else {
+        start();
+        return showQueuedCheckIns();
+      }
+    });
   }
 
   /* ---- 使用当前位置: WGS-84 from the phone, only when asked ---- */
@@ -485,12 +605,15 @@
     if (sendNow) sendNow.addEventListener("click", flush);
     document.querySelectorAll("form[data-wizard]").forEach(wizard);
     document.querySelectorAll("[data-locate]").forEach(locator);
-    document.querySelectorAll("[data-track]").forEach(tracker);
     showUnitsOf(document);
     document.querySelectorAll("form[data-draft]").forEach(restoreDraft);
-    showCount();
-    showOutboxPage();
-    if (navigator.onLine) flush();
+    var patrol = document.querySelector("[data-patrol-page]");
+    adoptOpenTracks().then(function () { return patrol && patrolPage(patrol); }).then(function () {
+      showCount();
+      showOutboxPage();
+      if (navigator.onLine) flush();
+    });
   });
   window.consoleOutbox = { flush: flush, items: outboxItems };
+  window.consoleTrack = { send: function () { return track ? track.send() : flush(); } };
 })();

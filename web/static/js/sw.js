@@ -6,7 +6,8 @@
 var SHELL = "console-shell-v1", PAGES = "console-pages-v1";
 var SHELL_FILES = ["/static/css/console.css", "/static/js/console.js", "/static/vendor/htmx.min.js",
                    "/static/vendor/idb-keyval.js"];
-var OFFLINE_PAGES = ["/todo", "/tasks", "/report", "/my-reports", "/outbox", "/me", "/points", "/messages"];
+var OFFLINE_PAGES = ["/todo", "/tasks", "/report", "/my-reports", "/outbox", "/me", "/points", "/messages",
+                     "/patrol"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (cache) { return cache.addAll(SHELL_FILES); })

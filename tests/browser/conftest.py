@@ -5,6 +5,7 @@ One platform for the whole folder: starting it is the slow part. Every page a te
 watched: a request that leaves 127.0.0.1 or a console error fails the test that made it.
 """
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -153,6 +154,17 @@ def sign_in(context, username: str):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def in_english(page) -> None:
+    """With ?lang=en the page's own words hold no Chinese: its headings, labels, buttons, navigation, column
+    heads and legends (what people wrote, and the link back to 中文 marked lang="zh-CN", stay as they are)."""
+    texts = page.evaluate("""() => [...document.querySelectorAll(
+        'h1, h2, label, button, nav a, thead th, legend, summary, caption')]
+        .filter(element => !element.closest('[lang="zh-CN"]') && element.offsetParent !== null)
+        .map(element => element.innerText.trim())""")
+    chinese = [text for text in texts if re.search(r"[\u4e00-\u9fff]", text)]
+    assert page.locator("html").get_attribute("lang") == "en" and chinese == [], chinese
 
 
 def accessible(page) -> None:

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from deploy.demo.load import DEMO_FILE, DEMO_PASSWORD
 from shared.times import SHANGHAI
-from tests.browser.conftest import accessible, screenshot
+from tests.browser.conftest import accessible, in_english, screenshot
 from tests.e2e.conftest import Api
 from tests.support import wait_until
 
@@ -649,7 +649,7 @@ def test_the_wall_fits_both_screens_names_no_one_and_shows_a_new_report_after_on
     page.goto("/wall?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Community plan").is_visible()
-    assert page.locator(".legend li").all_inner_texts() == ["New", "In progress", "Yellow card", "Red card"]
+    assert page.locator(".legend .marker-key").all_inner_texts() == ["New", "In progress", "Yellow card", "Red card"]
     the_charts_hold_the_apis_figures(page, office, lang="en")
     accessible(page)
 
@@ -675,8 +675,12 @@ def test_every_other_desk_page_is_accessible(desktop, username, paths):
 
 def test_english_on_the_desk_screens(desktop):
     page = signed_in(desktop(), "ytl-admin", "/office?lang=en")
-    assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Dashboard").is_visible()
+    in_english(page)
+    screenshot(page, "office-dashboard-en")
+    for path in ("/office/events", "/office/approvals", "/office/supervision", "/desk/council"):
+        page.goto(f"{path}?lang=en")
+        in_english(page)
 
 
 @pytest.mark.parametrize("username, path, heading", [

@@ -9,7 +9,7 @@ import yaml
 
 from deploy.demo.load import DEMO_FILE
 from shared.times import SHANGHAI
-from tests.browser.conftest import accessible, screenshot, sign_in
+from tests.browser.conftest import accessible, in_english, screenshot, sign_in
 from tests.e2e.conftest import USERNAME_OF_STAFF
 from tests.e2e.test_points import quarter
 from tests.e2e.test_report_loop import task_of
@@ -167,6 +167,13 @@ def test_english_chrome_on_the_phone(phone):
     page.goto("/report?lang=en")
     assert page.get_by_role("heading", name="① Category").is_visible()
     assert page.get_by_role("navigation", name="Main navigation").is_visible()
+    in_english(page)
+    screenshot(page, "report-en")
+    for path in ("/todo", "/patrol", "/messages", "/me"):
+        page.goto(f"{path}?lang=en")
+        in_english(page)
+        if path == "/todo":
+            screenshot(page, "todo-en")
 
 
 def test_a_resident_rates_unsatisfied_and_the_report_reopens(phone, as_user):

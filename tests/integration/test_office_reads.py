@@ -120,7 +120,8 @@ def test_a_task_export_reads_the_filtered_list_in_slices_each_task_once_in_the_l
         return UnitOfWork(sessions, dispatch_outbox, dispatch_inbox, "dispatch")
 
     filters = {"grid": "g02", "status": "assigned", "sort": sort}
-    listed = dispatch_layer.list_tasks(uow(), OFFICE, {**filters, "per_page": 200})
+    listed = dispatch_layer.list_tasks(uow(), OFFICE, {**filters, "per_page": 200},
+                                     start + timedelta(days=1), dispatch_layer.Calendars())
     exported, after, slices = [], None, 0
     while True:
         page = dispatch_layer.export_tasks(uow(), OFFICE, filters, after, 4)

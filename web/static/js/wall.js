@@ -27,7 +27,8 @@
       grid: {left: 4, right: 72, top: 4, height: rows.length * row, containLabel: true},
       xAxis: {type: "value", show: false, min: 0, max: max},
       yAxis: {type: "category", inverse: true, data: rows.map(function (r) { return r.label; }),
-              axisLine: {show: false}, axisTick: {show: false}, axisLabel: {color: TEXT, fontSize: 18}},
+              axisLine: {show: false}, axisTick: {show: false},
+              axisLabel: {color: TEXT, fontSize: 18, interval: 0}},  // every row named, never thinned out
       series: [{type: "bar", data: rows.map(function (r) { return r.value; }), barMaxWidth: 22,
                 itemStyle: {color: BAR}, label: {show: true, position: "right", color: "#ffffff", fontSize: 18,
                                                  formatter: function (p) { return format(p.value); }}}]

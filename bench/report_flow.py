@@ -259,7 +259,7 @@ class Stack:
                 except requests.RequestException:
                     pass
                 if time.monotonic() > give_up:
-                    raise SystemExit(f"the floor did not answer {path}; see {self.platform.log_dir}")
+                    raise RuntimeError(f"the floor did not answer {path}; see {self.platform.log_dir}")
                 time.sleep(0.5)
         self.reporting = sa.create_engine(self.reporting_url)
         self.intake = sa.create_engine(self.platform.env["BENCH_INTAKE_DATABASE_URL"])

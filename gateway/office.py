@@ -60,12 +60,8 @@ def community_plan(community):
 @requires("reports:export")
 def export_reports(fmt):
     """The report list with the same filters as GET /reports (paging aside), newest first; CSV or xlsx."""
-    filters = _export_filters(rpc.ReportFilter, fmt)
-    filters.pop("page", None)
-    filters.pop("per_page", None)
-    categories = {c["code"]: c["name"]["zh"] for c in call("reporting", "list_categories")}
-    rows = _sliced("reporting", "export_reports", g.caller, filters)
-    return _send(fmt, Table("事件台账", _report_columns(categories), rows))
+    rows = _sliced("reporting", "export_reports", g.caller, _whole_list(rpc.ReportFilter, fmt))
+    return _send(fmt, Table("事件台账", _report_columns(_category_names()), rows))
 
 
 @blueprint.get("/api/v1/exports/tasks.<fmt>")
@@ -73,12 +69,8 @@ def export_reports(fmt):
 @requires("tasks:export")
 def export_tasks(fmt):
     """The task list with the same filters and order as GET /tasks (paging aside); CSV or xlsx."""
-    filters = _export_filters(rpc.TaskFilter, fmt)
-    filters.pop("page", None)
-    filters.pop("per_page", None)
-    categories = {c["code"]: c["name"]["zh"] for c in call("reporting", "list_categories")}
-    rows = _sliced("dispatch", "export_tasks", g.caller, filters)
-    return _send(fmt, Table("任务台账", _task_columns(categories), rows))
+    rows = _sliced("dispatch", "export_tasks", g.caller, _whole_list(rpc.TaskFilter, fmt))
+    return _send(fmt, Table("任务台账", _task_columns(_category_names()), rows))
 
 
 @blueprint.get("/api/v1/exports/figures.<fmt>")
@@ -107,6 +99,18 @@ def export_staff_performance(fmt):
                Column("质量", lambda r: r["quality"]), Column("满意", lambda r: r["satisfaction"]),
                *(Column(header, lambda r, k=key: r["counts"].get(k, 0)) for key, header in STAFF_COUNTS.items()))
     return _send(fmt, Table(f"人员绩效-{period}", columns, rows))
+
+
+def _whole_list(schema, fmt: str) -> dict:
+    """A list export's filters: the list's own, paging aside (an export is the whole list)."""
+    filters = _export_filters(schema, fmt)
+    filters.pop("page", None)
+    filters.pop("per_page", None)
+    return filters
+
+
+def _category_names() -> dict[str, str]:
+    return {c["code"]: c["name"]["zh"] for c in call("reporting", "list_categories")}
 
 
 def _export_filters(schema, fmt: str) -> dict:
